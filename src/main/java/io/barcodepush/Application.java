@@ -1,0 +1,160 @@
+package io.barcodepush;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.Model;
+
+import io.barcodepush.db.Database;
+import io.barcodepush.db.TicketFeedBinding;
+import io.barcodepush.export.ExportInterface;
+import io.barcodepush.export.ExportRun;
+import io.barcodepush.export.ExportRuns;
+import io.barcodepush.export.InterfaceCatalog;
+import io.barcodepush.ledger.ExportLedger;
+import io.barcodepush.mail.ExportMail;
+import io.barcodepush.mail.SmtpAuthenticator;
+import io.barcodepush.mail.SmtpTrust;
+
+/**
+ * barcode-push wired together: settings, database, and a Camel Main that loads the YAML routes.
+ */
+public final class Application implements AutoCloseable {
+
+    private final Settings settings;
+    private final HikariDataSource dataSource;
+    private final InterfaceCatalog catalog = new InterfaceCatalog();
+    private final Main main = new Main();
+    private ProducerTemplate producer;
+
+    private Application(Settings settings, HikariDataSource dataSource) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Connects to the database, applies the migrations, binds the ticket feed and configures Camel Main; nothing
+     * is started yet.
+     *
+     * @param configFile  the application.properties to read
+     * @param routesDir   directory of the YAML routes
+     * @param environment environment variables (see {@link Settings#ENVIRONMENT_OVERRIDES})
+     * @param overrides   values that win over both, for example from tests or the demo
+     */
+    public static Application create(Path configFile, Path routesDir, Map<String, String> environment,
+            Map<String, String> overrides) {
+        Settings settings = Settings.load(configFile, environment, overrides);
+        if (!Files.isDirectory(routesDir)) {
+            throw new ConfigurationException("Routes directory not found: " + routesDir.toAbsolutePath()
+                    + ". Run from the directory that contains routes/ or pass --routes=DIR.");
+        }
+        HikariDataSource dataSource = Database.open(settings);
+        try {
+            Database.migrate(dataSource);
+            TicketFeedBinding.bind(dataSource, settings.get("barcode-push.feed.view"));
+            Application application = new Application(settings, dataSource);
+            application.configure(configFile, routesDir);
+            return application;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private void configure(Path configFile, Path routesDir) {
+        main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());
+        Properties overrides = new Properties();
+        overrides.putAll(settings.asMap());
+        main.setOverrideProperties(overrides);
+        main.configure().withRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
+
+        ExportMail mail = new ExportMail(settings.get("barcode-push.mail.from"));
+        ExportRuns runs = new ExportRuns(dataSource, new ExportLedger(), catalog, mail,
+                settings.getDuration("barcode-push.late-commit-window", java.time.Duration.ofHours(2)));
+        main.bind("dataSource", dataSource);
+        main.bind("exportRuns", runs);
+        main.bind("exportMail", mail);
+        main.bind("smtpAuthenticator", new SmtpAuthenticator(settings.get("barcode-push.smtp.user", null),
+                settings.get("barcode-push.smtp.password", null)));
+        main.bind("smtpTls", SmtpTrust.create(settings.get("barcode-push.smtp.trust-store", null),
+                settings.get("barcode-push.smtp.trust-store-password", null)));
+
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport support) {
+                CamelContext context = support.getCamelContext();
+                catalog.setCamelContext(context);
+                context.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(catalog);
+            }
+        });
+    }
+
+    /** Starts Camel; the Quartz schedules fire unless {@code camel.component.quartz.auto-start-scheduler} is false. */
+    public void start() throws Exception {
+        main.start();
+        producer = main.getCamelContext().createProducerTemplate();
+    }
+
+    /** Starts Camel and blocks until the JVM is asked to stop. */
+    public void runUntilStopped() throws Exception {
+        main.run();
+    }
+
+    /** Runs one interface now, in the calling thread, and returns how the run ended. */
+    public ExportRun runNow(String interfaceKey) {
+        Exchange exchange = producer.request("direct:export-run",
+                e -> e.getMessage().setHeader(ExportRuns.INTERFACE_KEY_HEADER, interfaceKey));
+        ExportRun run = exchange.getProperty(ExportRun.PROPERTY, ExportRun.class);
+        if (run == null) {
+            Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            throw new IllegalStateException("Run of interface " + interfaceKey + " did not start: "
+                    + (failure == null ? "unknown error" : failure.getMessage()), failure);
+        }
+        return run;
+    }
+
+    /** Runs every valid interface once, one after the other. */
+    public List<ExportRun> runAllOnce() {
+        List<ExportRun> runs = new ArrayList<>();
+        for (ExportInterface exportInterface : catalog.validInterfaces()) {
+            runs.add(runNow(exportInterface.key()));
+        }
+        return runs;
+    }
+
+    public InterfaceCatalog catalog() {
+        return catalog;
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            dataSource.close();
+        }
+    }
+}

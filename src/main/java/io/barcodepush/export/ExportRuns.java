@@ -1,0 +1,312 @@
+package io.barcodepush.export;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.barcodepush.ledger.ExportFile;
+import io.barcodepush.ledger.ExportLedger;
+import io.barcodepush.ledger.ExportLedger.RejectedRow;
+import io.barcodepush.ledger.FileNames;
+import io.barcodepush.ledger.TicketRef;
+import io.barcodepush.mail.ExportMail;
+
+/**
+ * The steps of an export run that the {@code export-run} route calls, in route order.
+ */
+public class ExportRuns {
+
+    /** Header naming the interface to run; set by the trigger route or by whoever asks for an immediate run. */
+    public static final String INTERFACE_KEY_HEADER = "interfaceKey";
+    /** Exchange property holding the rows of the current page that cannot be sent. */
+    public static final String UNUSABLE_ROWS_PROPERTY = "unusableRows";
+    /** Exchange property holding the tickets of the current page that go in the file. */
+    public static final String PAGE_TICKETS_PROPERTY = "pageTickets";
+
+    static final String CONTENT_TYPE = "text/csv; charset=UTF-8";
+    private static final Logger LOG = LoggerFactory.getLogger(ExportRuns.class);
+    /** Rejected rows logged one by one per run; the rest are counted in one line. */
+    private static final int REJECTED_ROWS_LOGGED = 10;
+
+    private final DataSource dataSource;
+    private final ExportLedger ledger;
+    private final InterfaceCatalog catalog;
+    private final ExportMail mail;
+    private final Duration lateCommitWindow;
+
+    public ExportRuns(DataSource dataSource, ExportLedger ledger, InterfaceCatalog catalog, ExportMail mail,
+            Duration lateCommitWindow) {
+        this.dataSource = dataSource;
+        this.ledger = ledger;
+        this.catalog = catalog;
+        this.mail = mail;
+        this.lateCommitWindow = lateCommitWindow;
+    }
+
+    /**
+     * Takes the interface's lock on a connection held for the whole run, and records the run's start.
+     * A run that finds the lock taken ends as busy; that is not a failure.
+     */
+    public void begin(Exchange exchange) throws SQLException {
+        String key = exchange.getMessage().getHeader(INTERFACE_KEY_HEADER, String.class);
+        ExportRun run = new ExportRun(catalog.require(key));
+        exchange.setProperty(ExportRun.PROPERTY, run);
+
+        Connection connection = dataSource.getConnection();
+        run.attach(connection, null);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                release(run);
+            }
+        });
+
+        if (!ledger.tryLock(connection, key)) {
+            run.end(ExportRun.Outcome.BUSY, null);
+            LOG.info("Interface {} is busy: another run holds its lock, so this run does nothing", key);
+            return;
+        }
+        run.lockAcquired();
+        run.attach(connection, ledger.startRun(connection, run.getExportInterface(), lateCommitWindow));
+        LOG.debug("Run of interface {} started; scanning the feed from {}", key, run.window().scanFrom());
+    }
+
+    /** Returns the ids of files recorded earlier but not accepted yet; they go before any new ticket. */
+    public List<Long> pendingFileIds(Exchange exchange) throws SQLException {
+        ExportRun run = run(exchange);
+        return ledger.pendingFileIds(run.connection(), run.getInterfaceKey());
+    }
+
+    /** Loads the pending file with the id in the body into {@value ExportMail#FILE_PROPERTY}. */
+    public void loadPendingFile(Exchange exchange) throws SQLException {
+        ExportRun run = run(exchange);
+        long fileId = exchange.getMessage().getBody(Long.class);
+        ExportFile file = ledger.loadFile(run.connection(), fileId);
+        exchange.setProperty(ExportMail.FILE_PROPERTY, file);
+        LOG.info("Interface {}: sending file {} again ({} rows, Message-ID {}, {} earlier attempts)",
+                run.getInterfaceKey(), file.fileName(), file.rowCount(), file.messageId(), file.attempts());
+    }
+
+    /** Returns the named parameters of the next page of the new-tickets query. */
+    public Map<String, Object> nextPageQuery(Exchange exchange) {
+        ExportRun run = run(exchange);
+        ExportInterface exportInterface = run.getExportInterface();
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("interfaceKey", exportInterface.key());
+        parameters.put("scanFrom", run.window().scanFrom().orElse(null));
+        parameters.put("dateFrom", run.window().dateFrom().withOffsetSameInstant(ZoneOffset.UTC));
+        parameters.put("endTime", exportInterface.endTime().map(t -> t.withOffsetSameInstant(ZoneOffset.UTC))
+                .orElse(null));
+        parameters.put("afterCreatedAt", run.afterCreatedAt());
+        parameters.put("afterTicketId", run.afterTicketId());
+        parameters.put("pageSize", exportInterface.batchSize());
+        return parameters;
+    }
+
+    /**
+     * Advances the run past the page in the body and sorts its rows: the rows that can be sent stay in the body,
+     * formatted for the file; the others go to {@value #UNUSABLE_ROWS_PROPERTY}.
+     */
+    public void acceptPage(Exchange exchange) {
+        ExportRun run = run(exchange);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = exchange.getMessage().getBody(List.class);
+        run.setMorePages(rows.size() == run.getExportInterface().batchSize());
+        if (!rows.isEmpty()) {
+            Map<String, Object> last = rows.get(rows.size() - 1);
+            run.advanceCursor(TicketRows.createdAt(last), TicketRows.ticketId(last));
+        }
+
+        List<Map<String, Object>> usable = new ArrayList<>();
+        List<TicketRef> tickets = new ArrayList<>();
+        List<RejectedRow> unusable = new ArrayList<>();
+        for (Map<String, Object> row : rows) {
+            String reason = TicketRows.unusableReason(row);
+            if (reason != null) {
+                unusable.add(new RejectedRow(TicketRows.ticketId(row), TicketRows.createdAt(row), reason));
+                continue;
+            }
+            TicketRows.formatOrderDate(row, run.getExportInterface().timeZone());
+            usable.add(row);
+            tickets.add(new TicketRef(TicketRows.ticketId(row), TicketRows.ticketState(row),
+                    TicketRows.createdAt(row)));
+        }
+        exchange.getMessage().setBody(usable);
+        exchange.setProperty(PAGE_TICKETS_PROPERTY, tickets);
+        exchange.setProperty(UNUSABLE_ROWS_PROPERTY, unusable);
+    }
+
+    /**
+     * Records the rows in {@value #UNUSABLE_ROWS_PROPERTY}; they are read again by later runs, so fixing the data
+     * sends them. Each row is logged at WARN the first time it is rejected.
+     */
+    public void rejectUnusableRows(Exchange exchange) throws SQLException {
+        ExportRun run = run(exchange);
+        @SuppressWarnings("unchecked")
+        List<RejectedRow> rows = exchange.getProperty(UNUSABLE_ROWS_PROPERTY, List.class);
+        List<RejectedRow> firstTime = ledger.recordRejected(run.connection(), run.getInterfaceKey(), rows);
+        int logged = 0;
+        for (RejectedRow row : firstTime) {
+            if (logged++ < REJECTED_ROWS_LOGGED) {
+                LOG.warn("Interface {}: ticket {} is not sent because it has {}. Fix the row in the ticket feed;"
+                        + " later runs send it then.", run.getInterfaceKey(), row.ticketId(), row.reason());
+            }
+        }
+        if (firstTime.size() > REJECTED_ROWS_LOGGED) {
+            LOG.warn("Interface {}: {} more tickets are not sent because of unusable rows; see table"
+                    + " barcode_push.rejected_ticket", run.getInterfaceKey(), firstTime.size() - REJECTED_ROWS_LOGGED);
+        }
+        run.rowsRejected(rows.size());
+    }
+
+    /** Records the CSV bytes in the body as a new export file with the page's tickets, in one transaction. */
+    public void recordFile(Exchange exchange) throws SQLException, InvalidPayloadException {
+        ExportRun run = run(exchange);
+        ExportInterface exportInterface = run.getExportInterface();
+        byte[] content = exchange.getMessage().getMandatoryBody(byte[].class);
+        @SuppressWarnings("unchecked")
+        List<TicketRef> tickets = exchange.getProperty(PAGE_TICKETS_PROPERTY, List.class);
+        String baseName = FileNames.format(exportInterface.fileNamePattern(), exportInterface.timeZone(),
+                run.window().runStartedAt().toInstant());
+        ExportFile file = ledger.recordFile(run.connection(), exportInterface.key(), baseName, content, CONTENT_TYPE,
+                tickets, mail.messageIdHost(), name -> mail.subject(exportInterface, tickets.size(), name));
+        exchange.setProperty(ExportMail.FILE_PROPERTY, file);
+        LOG.debug("Interface {}: recorded file {} with {} rows", exportInterface.key(), file.fileName(),
+                file.rowCount());
+    }
+
+    /** Sets the headers, text and attachment of the mail for the file in {@value ExportMail#FILE_PROPERTY}. */
+    public void prepareMail(Exchange exchange) {
+        mail.prepare(exchange, run(exchange).getExportInterface());
+    }
+
+    /** Marks the file in {@value ExportMail#FILE_PROPERTY} as accepted by the SMTP server. */
+    public void markSent(Exchange exchange) throws SQLException {
+        ExportRun run = run(exchange);
+        ExportFile file = exchange.getProperty(ExportMail.FILE_PROPERTY, ExportFile.class);
+        String refused = exchange.getProperty(ExportMail.REFUSED_PROPERTY, String.class);
+        String sentTo = String.join(", ", run.getExportInterface().recipients());
+        ledger.markSent(run.connection(), file.fileId(), sentTo, refused);
+        run.fileSent(file.fileName(), file.rowCount());
+        if (refused != null && !refused.isEmpty()) {
+            LOG.warn("Interface {}: the SMTP server refused recipients {} of file {} and accepted the others;"
+                    + " the file counts as sent. Check these addresses.", run.getInterfaceKey(), refused,
+                    file.fileName());
+        }
+        LOG.info("Interface {}: sent file {} ({} rows, {} bytes, Message-ID {}) to {}", run.getInterfaceKey(),
+                file.fileName(), file.rowCount(), file.content().length, file.messageId(), sentTo);
+    }
+
+    /** Counts a failed send attempt on the file, then rethrows the failure so the run fails. */
+    public void recordSendFailure(Exchange exchange) throws Exception {
+        ExportRun run = run(exchange);
+        ExportFile file = exchange.getProperty(ExportMail.FILE_PROPERTY, ExportFile.class);
+        Throwable failure = caught(exchange);
+        try {
+            ledger.markSendFailed(run.connection(), file.fileId(), describe(failure));
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+        LOG.warn("Interface {}: file {} was not accepted by the SMTP server: {}. It stays pending and is sent again,"
+                + " unchanged, by the next run.", run.getInterfaceKey(), file.fileName(), describe(failure));
+        if (failure instanceof Exception exception) {
+            throw exception;
+        }
+        throw new IllegalStateException(failure);
+    }
+
+    /** Records a run that read the whole feed and sent every file. */
+    public void finish(Exchange exchange) throws SQLException {
+        ExportRun run = run(exchange);
+        ledger.finishRun(run.connection(), run.getInterfaceKey(), run.window().runStartedAt());
+        run.end(ExportRun.Outcome.SUCCEEDED, null);
+        if (run.getFilesSent().isEmpty()) {
+            LOG.info("Interface {}: nothing new to send ({} ms)", run.getInterfaceKey(), run.elapsedMillis());
+        } else {
+            LOG.info("Interface {}: run finished, {} files with {} tickets sent in {} ms", run.getInterfaceKey(),
+                    run.getFilesSent().size(), run.getTicketsSent(), run.elapsedMillis());
+        }
+    }
+
+    /**
+     * Records a failed run and logs it at ERROR. Nothing is lost: unsent tickets and pending files are taken by
+     * the next run.
+     */
+    public void fail(Exchange exchange) {
+        Throwable failure = caught(exchange);
+        ExportRun run = exchange.getProperty(ExportRun.PROPERTY, ExportRun.class);
+        String key = run != null ? run.getInterfaceKey()
+                : exchange.getMessage().getHeader(INTERFACE_KEY_HEADER, String.class);
+        String error = describe(failure);
+        if (run != null) {
+            run.end(ExportRun.Outcome.FAILED, error);
+            if (run.connection() != null && run.window() != null) {
+                try {
+                    ledger.failRun(run.connection(), key, error);
+                } catch (SQLException e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        LOG.error("Run of interface {} failed: {}. Tickets not yet accepted by the SMTP server stay pending"
+                + " and the next run retries them.", key, error, failure);
+    }
+
+    private static ExportRun run(Exchange exchange) {
+        return exchange.getProperty(ExportRun.PROPERTY, ExportRun.class);
+    }
+
+    private static Throwable caught(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return caught != null ? caught : exchange.getException();
+    }
+
+    /** One line naming the failure and its root cause. */
+    static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown error";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        if (root != failure) {
+            text += " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    private void release(ExportRun run) {
+        Connection connection = run.connection();
+        if (connection == null) {
+            return;
+        }
+        try {
+            if (run.lockHeld()) {
+                ledger.unlock(connection, run.getInterfaceKey());
+            }
+            connection.close();
+        } catch (SQLException e) {
+            LOG.warn("Interface {}: could not release the run's lock cleanly ({}); dropping its connection so the"
+                    + " database releases it", run.getInterfaceKey(), e.getMessage());
+            if (dataSource instanceof HikariDataSource hikari) {
+                hikari.evictConnection(connection);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.barcodepush.export;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.model.ModelLifecycleStrategySupport;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reseller interfaces declared in the YAML routes, validated as each templated route is added.
+ *
+ * <p>An invalid interface is logged at ERROR with the setting and the fix, and its route is not started, so one
+ * bad interface never stops the others.
+ */
+public class InterfaceCatalog extends ModelLifecycleStrategySupport implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InterfaceCatalog.class);
+
+    /** Template parameter that marks a route as an export interface. */
+    private static final String KEY_PARAMETER = "key";
+
+    private final Map<String, ExportInterface> valid = new LinkedHashMap<>();
+    private final Map<String, InvalidInterfaceException> invalid = new LinkedHashMap<>();
+    private CamelContext camelContext;
+
+    @Override
+    public synchronized void onAddRouteDefinition(RouteDefinition route) {
+        Map<String, Object> parameters = route.getTemplateParameters();
+        if (!route.isCreatedFromTemplate() || parameters == null || !parameters.containsKey(KEY_PARAMETER)) {
+            return;
+        }
+        Map<String, String> resolved = new HashMap<>();
+        parameters.forEach((name, value) -> resolved.put(name,
+                value == null ? "" : camelContext.resolvePropertyPlaceholders(value.toString())));
+        String key = resolved.get(KEY_PARAMETER);
+        try {
+            ExportInterface exportInterface = ExportInterface.fromParameters(resolved);
+            if (valid.containsKey(key) || invalid.containsKey(key)) {
+                throw new InvalidInterfaceException(key, "key", key,
+                        "Two interfaces use this key; give each interface its own key.");
+            }
+            if (!exportInterface.routeId().equals(route.getRouteId())) {
+                throw new InvalidInterfaceException(key, "routeId", String.valueOf(route.getRouteId()),
+                        "Set routeId to " + exportInterface.routeId() + " (export- followed by the key).");
+            }
+            valid.put(key, exportInterface);
+            LOG.info("Interface {} ({}) loaded: contacts {}, sales channels {}, recipients {}, cron '{}' in {}",
+                    key, exportInterface.name(), exportInterface.contactNumbers(), exportInterface.salesChannels(),
+                    exportInterface.recipients(), exportInterface.cron(), exportInterface.timeZone());
+        } catch (InvalidInterfaceException e) {
+            invalid.put(key, e);
+            route.setAutoStartup("false");
+            LOG.error("{} The interface does not run until this is fixed.", e.getMessage());
+        }
+    }
+
+    /** Returns the interface with this key, or throws if it is unknown or invalid. */
+    public synchronized ExportInterface require(String key) {
+        ExportInterface exportInterface = valid.get(key);
+        if (exportInterface != null) {
+            return exportInterface;
+        }
+        InvalidInterfaceException problem = invalid.get(key);
+        if (problem != null) {
+            throw problem;
+        }
+        throw new IllegalArgumentException("Unknown interface key '" + key + "'; known keys: " + keys());
+    }
+
+    public synchronized List<ExportInterface> validInterfaces() {
+        return List.copyOf(valid.values());
+    }
+
+    public synchronized Collection<InvalidInterfaceException> problems() {
+        return List.copyOf(invalid.values());
+    }
+
+    public synchronized Set<String> keys() {
+        Set<String> keys = new TreeSet<>(valid.keySet());
+        keys.addAll(invalid.keySet());
+        return keys;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}

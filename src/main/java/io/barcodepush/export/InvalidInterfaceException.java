@@ -1,0 +1,26 @@
+package io.barcodepush.export;
+
+import io.barcodepush.ConfigurationException;
+
+/**
+ * An interface setting that cannot be used; the message names the interface, the setting, the value and the fix.
+ */
+public class InvalidInterfaceException extends ConfigurationException {
+
+    private final String interfaceKey;
+    private final String setting;
+
+    public InvalidInterfaceException(String interfaceKey, String setting, String value, String fix) {
+        super("Interface '" + interfaceKey + "': setting " + setting + " has the invalid value '" + value + "'. " + fix);
+        this.interfaceKey = interfaceKey;
+        this.setting = setting;
+    }
+
+    public String interfaceKey() {
+        return interfaceKey;
+    }
+
+    public String setting() {
+        return setting;
+    }
+}
