@@ -21,6 +21,7 @@ import io.barcodepush.db.TicketFeedBinding;
 import io.barcodepush.export.ExportInterface;
 import io.barcodepush.export.ExportRun;
 import io.barcodepush.export.ExportRuns;
+import io.barcodepush.export.FaultInjection;
 import io.barcodepush.export.InterfaceCatalog;
 import io.barcodepush.ledger.ExportLedger;
 import io.barcodepush.mail.ExportMail;
@@ -81,7 +82,8 @@ public final class Application implements AutoCloseable {
 
         ExportMail mail = new ExportMail(settings.get("barcode-push.mail.from"));
         ExportRuns runs = new ExportRuns(dataSource, new ExportLedger(), catalog, mail,
-                settings.getDuration("barcode-push.late-commit-window", java.time.Duration.ofHours(2)));
+                settings.getDuration("barcode-push.late-commit-window", java.time.Duration.ofHours(2)),
+                FaultInjection.parse(settings.get("barcode-push.fault-injection", "none")));
         main.bind("dataSource", dataSource);
         main.bind("exportRuns", runs);
         main.bind("exportMail", mail);

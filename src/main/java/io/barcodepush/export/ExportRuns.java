@@ -47,14 +47,16 @@ public class ExportRuns {
     private final InterfaceCatalog catalog;
     private final ExportMail mail;
     private final Duration lateCommitWindow;
+    private final FaultInjection fault;
 
     public ExportRuns(DataSource dataSource, ExportLedger ledger, InterfaceCatalog catalog, ExportMail mail,
-            Duration lateCommitWindow) {
+            Duration lateCommitWindow, FaultInjection fault) {
         this.dataSource = dataSource;
         this.ledger = ledger;
         this.catalog = catalog;
         this.mail = mail;
         this.lateCommitWindow = lateCommitWindow;
+        this.fault = fault;
     }
 
     /**
@@ -187,6 +189,7 @@ public class ExportRuns {
         exchange.setProperty(ExportMail.FILE_PROPERTY, file);
         LOG.debug("Interface {}: recorded file {} with {} rows", exportInterface.key(), file.fileName(),
                 file.rowCount());
+        fault.at(FaultInjection.HALT_AFTER_RECORD, exportInterface.key());
     }
 
     /** Sets the headers, text and attachment of the mail for the file in {@value ExportMail#FILE_PROPERTY}. */
@@ -200,6 +203,7 @@ public class ExportRuns {
         ExportFile file = exchange.getProperty(ExportMail.FILE_PROPERTY, ExportFile.class);
         String refused = exchange.getProperty(ExportMail.REFUSED_PROPERTY, String.class);
         String sentTo = String.join(", ", run.getExportInterface().recipients());
+        fault.at(FaultInjection.HALT_AFTER_ACCEPT, run.getInterfaceKey());
         ledger.markSent(run.connection(), file.fileId(), sentTo, refused);
         run.fileSent(file.fileName(), file.rowCount());
         if (refused != null && !refused.isEmpty()) {
