@@ -7,7 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 
 /**
  * Checks and formats the feed rows that the new-tickets query returns.
@@ -15,7 +15,8 @@ import java.util.Set;
 final class TicketRows {
 
     /** Ticket states a reseller understands; a row with any other state is not sent. */
-    static final Set<String> KNOWN_STATES = Set.of("PRINTED", "NOT_PRINTED", "CANCELLED", "INVALIDATED", "CONTROLLED");
+    static final List<String> KNOWN_STATES = List.of("PRINTED", "NOT_PRINTED", "CANCELLED", "INVALIDATED",
+            "CONTROLLED");
 
     private static final DateTimeFormatter FILE_DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss",
             Locale.ROOT);
