@@ -215,11 +215,20 @@ public class ExportRuns {
                 file.fileName(), file.rowCount(), file.content().length, file.messageId(), sentTo);
     }
 
-    /** Counts a failed send attempt on the file, then rethrows the failure so the run fails. */
-    public void recordSendFailure(Exchange exchange) throws Exception {
+    /**
+     * Handles a failed send. A mail the server accepted for some recipients counts as sent, with the refused ones
+     * noted in {@value ExportMail#REFUSED_PROPERTY}. Any other failure is counted on the file and rethrown, so the
+     * run fails and the file stays pending.
+     */
+    public void handleSendFailure(Exchange exchange) throws Exception {
         ExportRun run = run(exchange);
         ExportFile file = exchange.getProperty(ExportMail.FILE_PROPERTY, ExportFile.class);
         Throwable failure = caught(exchange);
+        String refused = mail.refusedRecipientsOfPartialDelivery(failure);
+        if (refused != null) {
+            exchange.setProperty(ExportMail.REFUSED_PROPERTY, refused);
+            return;
+        }
         try {
             ledger.markSendFailed(run.connection(), file.fileId(), describe(failure));
         } catch (SQLException e) {

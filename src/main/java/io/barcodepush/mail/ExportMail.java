@@ -70,34 +70,27 @@ public class ExportMail {
     }
 
     /**
-     * Whether a send failure means the server accepted the mail for some recipients and refused the others.
-     * Such a mail counts as sent.
+     * Returns the refused recipients when the failure means the server accepted the mail for some recipients and
+     * refused the others; such a mail counts as sent. Returns null for any other failure.
      */
-    public boolean isPartialDelivery(Exchange exchange) {
-        SendFailedException failure = sendFailure(exchange);
-        return failure != null && failure.getValidSentAddresses() != null
-                && failure.getValidSentAddresses().length > 0;
-    }
-
-    /** Stores the refused addresses in {@value #REFUSED_PROPERTY} for the ledger and the log. */
-    public void notePartialDelivery(Exchange exchange) {
-        SendFailedException failure = sendFailure(exchange);
+    public String refusedRecipientsOfPartialDelivery(Throwable failure) {
+        SendFailedException sendFailed = sendFailure(failure);
+        if (sendFailed == null || sendFailed.getValidSentAddresses() == null
+                || sendFailed.getValidSentAddresses().length == 0) {
+            return null;
+        }
         List<String> refused = new ArrayList<>();
-        if (failure.getInvalidAddresses() != null) {
-            Arrays.stream(failure.getInvalidAddresses()).map(Address::toString).forEach(refused::add);
+        if (sendFailed.getInvalidAddresses() != null) {
+            Arrays.stream(sendFailed.getInvalidAddresses()).map(Address::toString).forEach(refused::add);
         }
-        if (failure.getValidUnsentAddresses() != null) {
-            Arrays.stream(failure.getValidUnsentAddresses()).map(Address::toString).forEach(refused::add);
+        if (sendFailed.getValidUnsentAddresses() != null) {
+            Arrays.stream(sendFailed.getValidUnsentAddresses()).map(Address::toString).forEach(refused::add);
         }
-        exchange.setProperty(REFUSED_PROPERTY, String.join(", ", refused));
+        return String.join(", ", refused);
     }
 
-    private static SendFailedException sendFailure(Exchange exchange) {
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (caught == null) {
-            caught = exchange.getException();
-        }
-        for (Throwable cause = caught; cause != null; cause = cause.getCause()) {
+    private static SendFailedException sendFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SendFailedException sendFailed) {
                 return sendFailed;
             }
