@@ -1,5 +1,7 @@
 package io.barcodepush;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.dsl.support.SourceLoader;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -84,6 +87,12 @@ public final class Application implements AutoCloseable {
         ExportRuns runs = new ExportRuns(dataSource, new ExportLedger(), catalog, mail,
                 settings.getDuration("barcode-push.late-commit-window", java.time.Duration.ofHours(2)),
                 FaultInjection.parse(settings.get("barcode-push.fault-injection", "none")));
+        // Camel 4.17 reads route files in the JVM's default charset; operators' YAML is UTF-8 everywhere.
+        main.bind("utf8SourceLoader", (SourceLoader) resource -> {
+            try (InputStream in = resource.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        });
         main.bind("dataSource", dataSource);
         main.bind("exportRuns", runs);
         main.bind("exportMail", mail);

@@ -110,19 +110,16 @@ public final class Tickets {
 
         /** Inserts the ticket on the given connection, inside whatever transaction it has open. */
         public long insert(Connection connection) throws SQLException {
-            Long contactId = contactNumber == null ? null : upsert(connection,
-                    "INSERT INTO ticketing.contact (contact_number, name) VALUES (?, ?) ON CONFLICT (contact_number)"
-                            + " DO UPDATE SET name = EXCLUDED.name RETURNING contact_id", contactNumber, contactNumber);
-            Long channelId = salesChannel == null ? null : upsert(connection,
-                    "INSERT INTO ticketing.sales_channel (code, name) VALUES (?, ?) ON CONFLICT (code)"
-                            + " DO UPDATE SET name = EXCLUDED.name RETURNING sales_channel_id", salesChannel,
-                    salesChannel);
-            Long productId = productCode == null ? null : upsert(connection,
-                    "INSERT INTO ticketing.product (code, name) VALUES (?, ?) ON CONFLICT (code)"
-                            + " DO UPDATE SET name = EXCLUDED.name RETURNING product_id", productCode, productName);
-            Long tariffId = tariffCode == null ? null : upsert(connection,
-                    "INSERT INTO ticketing.tariff (code, name) VALUES (?, ?) ON CONFLICT (code)"
-                            + " DO UPDATE SET name = EXCLUDED.name RETURNING tariff_id", tariffCode, tariffName);
+            // Existing rows are reused without locking them, so an open transaction of another test step that sold
+            // to the same contact does not block this one.
+            Long contactId = contactNumber == null ? null : reference(connection, "contact", "contact_number",
+                    "contact_id", contactNumber, contactNumber);
+            Long channelId = salesChannel == null ? null : reference(connection, "sales_channel", "code",
+                    "sales_channel_id", salesChannel, salesChannel);
+            Long productId = productCode == null ? null : reference(connection, "product", "code", "product_id",
+                    productCode, productName);
+            Long tariffId = tariffCode == null ? null : reference(connection, "tariff", "code", "tariff_id",
+                    tariffCode, tariffName);
             long orderId = upsert(connection,
                     "INSERT INTO ticketing.sales_order (file_number, contact_id, sales_channel_id, order_date, status)"
                             + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (file_number) DO UPDATE SET status = EXCLUDED.status"
@@ -132,6 +129,23 @@ public final class Tickets {
                             + " price, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ticket_id",
                     orderId, productId, tariffId, barCode, state, validityDate, price, currency);
         }
+    }
+
+    /** Returns the id of the row with this code, inserting it with the given name when it is missing. */
+    private static long reference(Connection connection, String table, String codeColumn, String idColumn,
+            String code, String name) throws SQLException {
+        // Table and column names are constants of this class, never test data.
+        String select = "SELECT " + idColumn + " FROM ticketing." + table + " WHERE " + codeColumn + " = ?";
+        try (PreparedStatement statement = connection.prepareStatement(select)) {
+            statement.setString(1, code);
+            try (ResultSet row = statement.executeQuery()) {
+                if (row.next()) {
+                    return row.getLong(1);
+                }
+            }
+        }
+        return upsert(connection, "INSERT INTO ticketing." + table + " (" + codeColumn + ", name) VALUES (?, ?)"
+                + " RETURNING " + idColumn, code, name);
     }
 
     private static long upsert(Connection connection, String sql, Object... parameters) throws SQLException {

@@ -1,0 +1,70 @@
+package io.barcodepush.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.util.List;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.barcodepush.support.InterfaceYaml;
+import io.barcodepush.support.Mails;
+import io.barcodepush.support.TestApplication;
+import io.barcodepush.support.TestDatabase;
+import io.barcodepush.support.Tickets;
+
+/**
+ * A ticket whose transaction commits after a run started is sent by a later run.
+ */
+class LateCommitTest {
+
+    @RegisterExtension
+    static final GreenMailExtension MAIL = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+    private TestDatabase database;
+    private TestApplication application;
+
+    @BeforeEach
+    void createDatabase() {
+        database = TestDatabase.createWithTicketing();
+    }
+
+    @AfterEach
+    void stop() {
+        if (application != null) {
+            application.close();
+        }
+        database.close();
+    }
+
+    @Test
+    void ticketCommittedAfterRunArrivesInNextRun() throws Exception {
+        Tickets tickets = new Tickets(database);
+        application = TestApplication.start(database, MAIL.getSmtp().getPort(),
+                List.of(InterfaceYaml.of("agency").set("contactNumbers", "C-1")));
+        tickets.sale("C-1", null).barCode("B-early").insert();
+
+        try (Connection slowTransaction = database.connect()) {
+            slowTransaction.setAutoCommit(false);
+            // created_at is the transaction's start, so this ticket is older than the first run's start.
+            tickets.sale("C-1", null).barCode("B-late").insert(slowTransaction);
+            tickets.sale("C-1", null).barCode("B-between").insert();
+
+            application.run("agency");
+            slowTransaction.commit();
+        }
+        application.run("agency");
+        application.run("agency");
+
+        var mails = MAIL.getReceivedMessages();
+        assertThat(mails).hasSize(2);
+        assertThat(Mails.attachmentText(mails[0])).contains("B-early;", "B-between;").doesNotContain("B-late;");
+        assertThat(Mails.attachmentText(mails[1])).contains("B-late;").doesNotContain("B-early;", "B-between;");
+        assertThat(database.count("SELECT count(*) FROM barcode_push.export_file_ticket")).isEqualTo(3);
+    }
+}

@@ -1,0 +1,138 @@
+package io.barcodepush.support;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the packaged jar ({@code target/barcode-push.jar}) in a child JVM, as an operator would start it.
+ *
+ * <p>The child inherits the test's environment except every {@code BARCODE_PUSH_*} variable and the variables that
+ * add JVM options ({@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}, {@code _JAVA_OPTIONS}), so only what a
+ * test sets reaches it. Its standard output and standard error go to one file.
+ */
+public final class JarProcess {
+
+    /** The shaded jar that {@code mvn package} builds. */
+    public static final Path JAR = TestApplication.REPOSITORY.resolve("target").resolve("barcode-push.jar");
+
+    /** Maximum time in seconds that a child may run before it is killed and the test fails. */
+    public static final long TIMEOUT_SECONDS = 180;
+
+    private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS");
+    /** Maximum characters of output quoted in a failure message. The whole output stays in the output file. */
+    private static final int MAX_QUOTED_OUTPUT_CHARS = 6000;
+
+    private final Path workingDirectory;
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+
+    private JarProcess(Path workingDirectory) {
+        this.workingDirectory = workingDirectory;
+    }
+
+    /** Starts describing a run of the jar in the given working directory. */
+    public static JarProcess in(Path workingDirectory) {
+        return new JarProcess(workingDirectory);
+    }
+
+    /** Fails the test unless the jar was built, because these tests run it as it ships. */
+    public static void requireJar() {
+        if (!Files.isRegularFile(JAR)) {
+            fail("The jar " + JAR + " is missing. Run the integration tests with `mvn verify`, which packages the"
+                    + " jar before it runs them.");
+        }
+    }
+
+    public JarProcess jvmOptions(String... options) {
+        jvmOptions.addAll(List.of(options));
+        return this;
+    }
+
+    public JarProcess environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** Sets the database URL and the test database's credentials in the child's environment. */
+    public JarProcess database(String url) {
+        environment.put("BARCODE_PUSH_DB_URL", url);
+        environment.put("BARCODE_PUSH_DB_USER", TestDatabase.USER);
+        if (!TestDatabase.PASSWORD.isEmpty()) {
+            environment.put("BARCODE_PUSH_DB_PASSWORD", TestDatabase.PASSWORD);
+        }
+        return this;
+    }
+
+    /**
+     * Runs {@code java [jvmOptions] -jar target/barcode-push.jar [arguments]}, waits at most
+     * {@value #TIMEOUT_SECONDS} seconds and returns the exit status with the output. A child that runs longer is
+     * killed and the test fails.
+     *
+     * @param outputFile file that receives the child's standard output and standard error
+     */
+    public Result run(Path outputFile, String... arguments) throws IOException, InterruptedException {
+        requireJar();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(arguments));
+
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(outputFile.toFile());
+        Map<String, String> childEnvironment = builder.environment();
+        childEnvironment.keySet().removeIf(name -> name.startsWith("BARCODE_PUSH_"));
+        JVM_OPTION_VARIABLES.forEach(childEnvironment::remove);
+        childEnvironment.putAll(environment);
+
+        Process process = builder.start();
+        try {
+            // The jar reads no input, so its standard input is closed at once.
+            process.getOutputStream().close();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+                fail("The jar did not exit within " + TIMEOUT_SECONDS + " s and was killed: " + command
+                        + "\nOutput:\n" + tail(read(outputFile)));
+            }
+            return new Result(command, process.exitValue(), read(outputFile));
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** How a child run ended: its command, exit status and combined output. */
+    public record Result(List<String> command, int exitStatus, String output) {
+
+        /** Describes the run for assertion messages: the command, the status and the end of the output. */
+        public String describe() {
+            return String.join(" ", command) + "\nexited with status " + exitStatus + "\nOutput:\n" + tail(output);
+        }
+    }
+
+    /** Decodes the output as UTF-8, replacing invalid bytes, because the child may write in another charset. */
+    private static String read(Path outputFile) throws IOException {
+        return new String(Files.readAllBytes(outputFile), StandardCharsets.UTF_8);
+    }
+
+    private static String tail(String output) {
+        return output.length() <= MAX_QUOTED_OUTPUT_CHARS ? output
+                : "[...]" + output.substring(output.length() - MAX_QUOTED_OUTPUT_CHARS);
+    }
+}
