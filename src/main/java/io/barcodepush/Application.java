@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
 
+import io.barcodepush.alert.Alerts;
 import io.barcodepush.db.Database;
 import io.barcodepush.db.TicketFeedBinding;
 import io.barcodepush.export.ExportInterface;
@@ -26,6 +28,7 @@ import io.barcodepush.export.ExportRun;
 import io.barcodepush.export.ExportRuns;
 import io.barcodepush.export.FaultInjection;
 import io.barcodepush.export.InterfaceCatalog;
+import io.barcodepush.export.RetryPolicy;
 import io.barcodepush.ledger.ExportLedger;
 import io.barcodepush.mail.ExportMail;
 import io.barcodepush.mail.SmtpAuthenticator;
@@ -40,11 +43,14 @@ public final class Application implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final InterfaceCatalog catalog = new InterfaceCatalog();
     private final Main main = new Main();
+    private final Alerts alerts;
     private ProducerTemplate producer;
 
     private Application(Settings settings, HikariDataSource dataSource) {
         this.settings = settings;
         this.dataSource = dataSource;
+        this.alerts = new Alerts(settings.get("barcode-push.mail.from"), settings.get("barcode-push.alert.to", ""),
+                settings.getInt("barcode-push.alert.after-failures", 3));
     }
 
     /**
@@ -80,12 +86,20 @@ public final class Application implements AutoCloseable {
         main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());
         Properties overrides = new Properties();
         overrides.putAll(settings.asMap());
+        // Alerts go through the main SMTP server unless a host or port of their own is set.
+        overrides.put("barcode-push.alert.smtp.host",
+                settings.get("barcode-push.alert.smtp.host", settings.get("barcode-push.smtp.host")));
+        overrides.put("barcode-push.alert.smtp.port",
+                settings.get("barcode-push.alert.smtp.port", settings.get("barcode-push.smtp.port")));
         main.setOverrideProperties(overrides);
         main.configure().withRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
 
         ExportMail mail = new ExportMail(settings.get("barcode-push.mail.from"));
+        RetryPolicy retry = new RetryPolicy(settings.getInt("barcode-push.retry.max-attempts", 5),
+                settings.getDuration("barcode-push.retry.initial-delay", Duration.ofMinutes(15)),
+                settings.getDuration("barcode-push.retry.max-delay", Duration.ofHours(2)));
         ExportRuns runs = new ExportRuns(dataSource, new ExportLedger(), catalog, mail,
-                settings.getDuration("barcode-push.late-commit-window", java.time.Duration.ofHours(2)),
+                settings.getDuration("barcode-push.late-commit-window", Duration.ofHours(2)), retry, alerts,
                 FaultInjection.parse(settings.get("barcode-push.fault-injection", "none")));
         // Camel 4.17 reads route files in the JVM's default charset; operators' YAML is UTF-8 everywhere.
         main.bind("utf8SourceLoader", (SourceLoader) resource -> {
@@ -106,6 +120,7 @@ public final class Application implements AutoCloseable {
             public void beforeConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
                 catalog.setCamelContext(context);
+                alerts.setCamelContext(context);
                 context.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(catalog);
             }
         });

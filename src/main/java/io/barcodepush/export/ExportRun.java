@@ -25,6 +25,7 @@ public class ExportRun {
     private long afterTicketId;
     private boolean lockHeld;
     private boolean morePages = true;
+    private boolean newTicketsDeferred;
     private Outcome outcome = Outcome.RUNNING;
     private String error;
     private final List<String> filesSent = new ArrayList<>();
@@ -85,6 +86,15 @@ public class ExportRun {
 
     void setMorePages(boolean morePages) {
         this.morePages = morePages;
+    }
+
+    void deferNewTickets() {
+        this.newTicketsDeferred = true;
+    }
+
+    /** Whether the run left new tickets for a later run because pending files wait for their back-off. */
+    boolean newTicketsDeferred() {
+        return newTicketsDeferred;
     }
 
     public boolean isBusy() {

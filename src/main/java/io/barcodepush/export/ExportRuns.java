@@ -3,6 +3,7 @@ package io.barcodepush.export;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,10 +21,14 @@ import org.slf4j.LoggerFactory;
 
 import io.barcodepush.ledger.ExportFile;
 import io.barcodepush.ledger.ExportLedger;
+import io.barcodepush.alert.Alerts;
+import io.barcodepush.ledger.ExportLedger.FailureCount;
+import io.barcodepush.ledger.ExportLedger.PendingFile;
 import io.barcodepush.ledger.ExportLedger.RejectedRow;
 import io.barcodepush.ledger.FileNames;
 import io.barcodepush.ledger.TicketRef;
 import io.barcodepush.mail.ExportMail;
+import io.barcodepush.mail.SmtpFailures;
 
 /**
  * The steps of an export run that the {@code export-run} route calls, in route order.
@@ -47,15 +52,19 @@ public class ExportRuns {
     private final InterfaceCatalog catalog;
     private final ExportMail mail;
     private final Duration lateCommitWindow;
+    private final RetryPolicy retry;
+    private final Alerts alerts;
     private final FaultInjection fault;
 
     public ExportRuns(DataSource dataSource, ExportLedger ledger, InterfaceCatalog catalog, ExportMail mail,
-            Duration lateCommitWindow, FaultInjection fault) {
+            Duration lateCommitWindow, RetryPolicy retry, Alerts alerts, FaultInjection fault) {
         this.dataSource = dataSource;
         this.ledger = ledger;
         this.catalog = catalog;
         this.mail = mail;
         this.lateCommitWindow = lateCommitWindow;
+        this.retry = retry;
+        this.alerts = alerts;
         this.fault = fault;
     }
 
@@ -87,10 +96,21 @@ public class ExportRuns {
         LOG.debug("Run of interface {} started; scanning the feed from {}", key, run.window().scanFrom());
     }
 
-    /** Returns the ids of files recorded earlier but not accepted yet; they go before any new ticket. */
+    /**
+     * Returns the ids of files recorded earlier, not accepted yet and due for another attempt; they go before any
+     * new ticket. While a pending file waits for its back-off, the run leaves new tickets for a later run.
+     */
     public List<Long> pendingFileIds(Exchange exchange) throws SQLException {
         ExportRun run = run(exchange);
-        return ledger.pendingFileIds(run.connection(), run.getInterfaceKey());
+        List<PendingFile> pending = ledger.pendingFiles(run.connection(), run.getInterfaceKey());
+        List<Long> due = pending.stream().filter(PendingFile::due).map(PendingFile::fileId).toList();
+        if (due.size() < pending.size()) {
+            run.setMorePages(false);
+            run.deferNewTickets();
+            LOG.info("Interface {}: {} pending files wait for their next attempt; new tickets go after them",
+                    run.getInterfaceKey(), pending.size() - due.size());
+        }
+        return due;
     }
 
     /** Loads the pending file with the id in the body into {@value ExportMail#FILE_PROPERTY}. */
@@ -229,13 +249,23 @@ public class ExportRuns {
             exchange.setProperty(ExportMail.REFUSED_PROPERTY, refused);
             return;
         }
+        int attempts = file.attempts() + 1;
+        boolean permanent = SmtpFailures.isPermanent(failure);
+        Duration delay = retry.delayAfter(attempts);
+        boolean failed = false;
         try {
-            ledger.markSendFailed(run.connection(), file.fileId(), describe(failure));
+            failed = ledger.markSendFailed(run.connection(), file.fileId(), describe(failure), permanent,
+                    retry.maxAttempts(), delay);
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
-        LOG.warn("Interface {}: file {} was not accepted by the SMTP server: {}. It stays pending and is sent again,"
-                + " unchanged, by the next run.", run.getInterfaceKey(), file.fileName(), describe(failure));
+        if (failed) {
+            alerts.fileFailed(run.getInterfaceKey(), file.fileName(), attempts, describe(failure));
+        } else {
+            LOG.warn("Interface {}: file {} was not accepted by the SMTP server (attempt {} of {}): {}. It stays"
+                    + " pending and is sent again, unchanged, in {} or later.", run.getInterfaceKey(),
+                    file.fileName(), attempts, retry.maxAttempts(), describe(failure), delay);
+        }
         if (failure instanceof Exception exception) {
             throw exception;
         }
@@ -245,8 +275,12 @@ public class ExportRuns {
     /** Records a run that read the whole feed and sent every file. */
     public void finish(Exchange exchange) throws SQLException {
         ExportRun run = run(exchange);
-        ledger.finishRun(run.connection(), run.getInterfaceKey(), run.window().runStartedAt());
+        OffsetDateTime scannedUntil = run.newTicketsDeferred() ? null : run.window().runStartedAt();
+        boolean alertWasOut = ledger.finishRun(run.connection(), run.getInterfaceKey(), scannedUntil);
         run.end(ExportRun.Outcome.SUCCEEDED, null);
+        if (alertWasOut) {
+            alerts.recovered(run.getInterfaceKey());
+        }
         if (run.getFilesSent().isEmpty()) {
             LOG.info("Interface {}: nothing new to send ({} ms)", run.getInterfaceKey(), run.elapsedMillis());
         } else {
@@ -267,16 +301,20 @@ public class ExportRuns {
         String error = describe(failure);
         if (run != null) {
             run.end(ExportRun.Outcome.FAILED, error);
-            if (run.connection() != null && run.window() != null) {
-                try {
-                    ledger.failRun(run.connection(), key, error);
-                } catch (SQLException e) {
-                    failure.addSuppressed(e);
-                }
-            }
         }
         LOG.error("Run of interface {} failed: {}. Tickets not yet accepted by the SMTP server stay pending"
                 + " and the next run retries them.", key, error, failure);
+        if (run != null && run.connection() != null && run.window() != null) {
+            try {
+                FailureCount count = ledger.failRun(run.connection(), key, error);
+                if (count.failures() >= alerts.afterFailures() && !count.alertSent()) {
+                    alerts.interfaceFailing(key, count.failures(), error);
+                    ledger.markAlertSent(run.connection(), key);
+                }
+            } catch (SQLException e) {
+                LOG.warn("Interface {}: the failed run could not be recorded: {}", key, e.getMessage());
+            }
+        }
     }
 
     private static ExportRun run(Exchange exchange) {

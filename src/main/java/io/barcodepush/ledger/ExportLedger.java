@@ -51,8 +51,9 @@ public class ExportLedger {
     private static final String OLDEST_REJECTED = """
             SELECT min(ticket_created_at) FROM barcode_push.rejected_ticket WHERE interface_key = ?""";
 
-    private static final String PENDING_FILE_IDS = """
-            SELECT file_id FROM barcode_push.export_file
+    private static final String PENDING_FILES = """
+            SELECT file_id, next_attempt_at IS NULL OR next_attempt_at <= now() AS due
+            FROM barcode_push.export_file
             WHERE interface_key = ? AND status = 'PENDING'
             ORDER BY file_id""";
     private static final String SELECT_FILE = """
@@ -79,8 +80,12 @@ public class ExportLedger {
             WHERE file_id = ?""";
     private static final String MARK_SEND_FAILED = """
             UPDATE barcode_push.export_file
-            SET attempts = attempts + 1, last_attempt_at = now(), last_error = ?
-            WHERE file_id = ?""";
+            SET attempts = attempts + 1, last_attempt_at = now(), last_error = ?,
+                next_attempt_at = now() + make_interval(secs => ?),
+                status = CASE WHEN ? OR attempts + 1 >= ? THEN 'FAILED' ELSE 'PENDING' END,
+                failed_at = CASE WHEN ? OR attempts + 1 >= ? THEN now() END
+            WHERE file_id = ?
+            RETURNING status, attempts""";
 
     private static final String UPSERT_REJECTED = """
             INSERT INTO barcode_push.rejected_ticket
@@ -90,16 +95,22 @@ public class ExportLedger {
             DO UPDATE SET reason = EXCLUDED.reason, last_rejected_at = now()
             RETURNING (xmax = 0) AS inserted""";
 
+    // The old alert_sent_at comes back through the self-join, so the caller knows whether to send a recovery.
     private static final String FINISH_RUN = """
-            UPDATE barcode_push.export_interface
-            SET scanned_until = ?, last_run_finished_at = now(), last_run_status = 'SUCCEEDED',
-                last_run_error = NULL, consecutive_failures = 0
-            WHERE interface_key = ?""";
+            UPDATE barcode_push.export_interface i
+            SET scanned_until = COALESCE(?, i.scanned_until), last_run_finished_at = now(),
+                last_run_status = 'SUCCEEDED', last_run_error = NULL, consecutive_failures = 0, alert_sent_at = NULL
+            FROM barcode_push.export_interface old
+            WHERE i.interface_key = ? AND old.interface_key = i.interface_key
+            RETURNING old.alert_sent_at IS NOT NULL""";
     private static final String FAIL_RUN = """
             UPDATE barcode_push.export_interface
             SET last_run_finished_at = now(), last_run_status = 'FAILED', last_run_error = ?,
                 consecutive_failures = consecutive_failures + 1
-            WHERE interface_key = ?""";
+            WHERE interface_key = ?
+            RETURNING consecutive_failures, alert_sent_at IS NOT NULL""";
+    private static final String MARK_ALERT_SENT = """
+            UPDATE barcode_push.export_interface SET alert_sent_at = now() WHERE interface_key = ?""";
 
     /**
      * Takes the interface's session-level advisory lock on this connection, without waiting.
@@ -194,16 +205,17 @@ public class ExportLedger {
         }
     }
 
-    public List<Long> pendingFileIds(Connection connection, String interfaceKey) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(PENDING_FILE_IDS)) {
+    /** Returns the interface's files that were recorded but not accepted yet, oldest first. */
+    public List<PendingFile> pendingFiles(Connection connection, String interfaceKey) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(PENDING_FILES)) {
             select.setString(1, interfaceKey);
-            List<Long> ids = new ArrayList<>();
+            List<PendingFile> files = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    ids.add(rows.getLong(1));
+                    files.add(new PendingFile(rows.getLong(1), rows.getBoolean(2)));
                 }
             }
-            return ids;
+            return files;
         }
     }
 
@@ -304,12 +316,26 @@ public class ExportLedger {
         }
     }
 
-    /** Counts a failed attempt; the file stays pending and goes again, unchanged, on the next run. */
-    public void markSendFailed(Connection connection, long fileId, String error) throws SQLException {
+    /**
+     * Counts a failed attempt. The file stays pending and goes again, unchanged, after {@code retryDelay}, unless
+     * the refusal is permanent or this was attempt {@code maxAttempts}: then it is marked FAILED.
+     *
+     * @return true when the file is now FAILED
+     */
+    public boolean markSendFailed(Connection connection, long fileId, String error, boolean permanent,
+            int maxAttempts, Duration retryDelay) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(MARK_SEND_FAILED)) {
             update.setString(1, error);
-            update.setLong(2, fileId);
-            update.executeUpdate();
+            update.setDouble(2, retryDelay.toMillis() / 1000.0);
+            update.setBoolean(3, permanent);
+            update.setInt(4, maxAttempts);
+            update.setBoolean(5, permanent);
+            update.setInt(6, maxAttempts);
+            update.setLong(7, fileId);
+            try (ResultSet row = update.executeQuery()) {
+                row.next();
+                return "FAILED".equals(row.getString(1));
+            }
         }
     }
 
@@ -338,20 +364,41 @@ public class ExportLedger {
         return firstTime;
     }
 
-    /** Records a successful run; the next run scans from {@code runStartedAt} minus the late-commit window. */
-    public void finishRun(Connection connection, String interfaceKey, OffsetDateTime runStartedAt)
+    /**
+     * Records a successful run and clears the failure count.
+     *
+     * @param scannedUntil the run's start when it read the whole feed, so the next run scans from there minus the
+     *                     late-commit window; null when it did not read the feed
+     * @return true when an alert about earlier failures was out, so a recovery notice is due
+     */
+    public boolean finishRun(Connection connection, String interfaceKey, OffsetDateTime scannedUntil)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(FINISH_RUN)) {
-            update.setObject(1, runStartedAt.withOffsetSameInstant(ZoneOffset.UTC));
+            update.setObject(1, scannedUntil == null ? null : scannedUntil.withOffsetSameInstant(ZoneOffset.UTC));
             update.setString(2, interfaceKey);
-            update.executeUpdate();
+            try (ResultSet row = update.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
         }
     }
 
-    public void failRun(Connection connection, String interfaceKey, String error) throws SQLException {
+    /** Records a failed run and returns the interface's failure count with its alert state. */
+    public FailureCount failRun(Connection connection, String interfaceKey, String error) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(FAIL_RUN)) {
             update.setString(1, error);
             update.setString(2, interfaceKey);
+            try (ResultSet row = update.executeQuery()) {
+                if (!row.next()) {
+                    return new FailureCount(0, false);
+                }
+                return new FailureCount(row.getInt(1), row.getBoolean(2));
+            }
+        }
+    }
+
+    public void markAlertSent(Connection connection, String interfaceKey) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(MARK_ALERT_SENT)) {
+            update.setString(1, interfaceKey);
             update.executeUpdate();
         }
     }
@@ -373,6 +420,24 @@ public class ExportLedger {
      *                     or empty before the first full scan
      */
     public record RunWindow(OffsetDateTime runStartedAt, OffsetDateTime dateFrom, Optional<OffsetDateTime> scanFrom) {
+    }
+
+    /**
+     * A file recorded but not accepted yet.
+     *
+     * @param fileId the file's id
+     * @param due    whether its back-off has passed, so this run may send it
+     */
+    public record PendingFile(long fileId, boolean due) {
+    }
+
+    /**
+     * The consecutive failed runs of an interface.
+     *
+     * @param failures     failed runs since the last success
+     * @param alertSent    whether the alert for these failures went out already
+     */
+    public record FailureCount(int failures, boolean alertSent) {
     }
 
     /**

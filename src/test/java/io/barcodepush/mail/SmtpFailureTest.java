@@ -96,8 +96,8 @@ class SmtpFailureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"451 4.3.0 Temporary failure, try again later", "554 5.7.1 Rejected by policy"})
-    void refusedMessageStaysPendingUntilAccepted(String refusal) throws Exception {
+    @ValueSource(strings = {"451 4.3.0 Temporary failure, try again later", "421 4.7.0 Too many connections"})
+    void temporaryRefusalKeepsFilePending(String refusal) throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
             server.replyToData(refusal);
             application = TestApplication.start(database, server.port(), List.of(AGENCY));

@@ -48,6 +48,8 @@ public final class TestApplication implements AutoCloseable {
         overrides.put("barcode-push.smtp.read-timeout-ms", "5000");
         overrides.put("barcode-push.mail.from", "barcode-push@operator.example");
         overrides.put("camel.component.quartz.auto-start-scheduler", "false");
+        // Tests run the next attempt at once unless they test the back-off.
+        overrides.put("barcode-push.retry.initial-delay", "PT0S");
         overrides.putAll(extraOverrides);
         Map<String, String> environment = new HashMap<>();
         if (!TestDatabase.PASSWORD.isEmpty()) {
