@@ -1,6 +1,8 @@
 package io.barcodepush;
 
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +71,8 @@ public final class Application implements AutoCloseable {
             throw new ConfigurationException("Routes directory not found: " + routesDir.toAbsolutePath()
                     + ". Run from the directory that contains routes/ or pass --routes=DIR.");
         }
+        checkSmtpHost(settings, "barcode-push.smtp.host");
+        checkSmtpHost(settings, "barcode-push.alert.smtp.host");
         HikariDataSource dataSource = Database.open(settings);
         try {
             Database.migrate(dataSource);
@@ -79,6 +83,20 @@ public final class Application implements AutoCloseable {
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
+        }
+    }
+
+    /** Fails start-up on an SMTP host name that does not resolve, which is a typo rather than an outage. */
+    private static void checkSmtpHost(Settings settings, String setting) {
+        String host = settings.get(setting, null);
+        if (host == null) {
+            return;
+        }
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new ConfigurationException("Setting " + setting + " names the SMTP host '" + host + "', which"
+                    + " cannot be resolved. Correct the host name (or BARCODE_PUSH_SMTP_HOST).");
         }
     }
 
@@ -122,6 +140,11 @@ public final class Application implements AutoCloseable {
                 catalog.setCamelContext(context);
                 alerts.setCamelContext(context);
                 context.getCamelContextExtension().getContextPlugin(Model.class).addModelLifecycleStrategy(catalog);
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                catalog.warnAboutSharedMappings();
             }
         });
     }

@@ -29,6 +29,7 @@ import org.quartz.CronExpression;
  * @param salesChannels   sales channel codes whose tickets go to this interface
  * @param recipients      mail addresses the files go to
  * @param cron            Quartz cron expression of the schedule
+ * @param scheduleZone    zone the cron is evaluated in
  * @param timeZone        zone for file names and ORDER_DATE values
  * @param fileNamePattern Java date-time pattern of the file name, evaluated at the run's start
  * @param batchSize       maximum rows per file; more rows make several files
@@ -42,6 +43,7 @@ public record ExportInterface(
         List<String> salesChannels,
         List<String> recipients,
         String cron,
+        ZoneId scheduleZone,
         ZoneId timeZone,
         String fileNamePattern,
         int batchSize,
@@ -99,14 +101,8 @@ public record ExportInterface(
                             + e.getMessage());
         }
 
-        String zoneText = parameters.getOrDefault("timeZone", "").trim();
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(zoneText);
-        } catch (DateTimeException e) {
-            throw new InvalidInterfaceException(key, "timeZone", zoneText,
-                    "Use a region id such as UTC or Europe/Zurich.");
-        }
+        ZoneId zone = parseZone(key, "timeZone", parameters.getOrDefault("timeZone", "UTC"));
+        ZoneId scheduleZone = parseZone(key, "scheduleTimeZone", parameters.getOrDefault("scheduleTimeZone", "UTC"));
 
         String pattern = parameters.getOrDefault("fileNamePattern", "");
         checkFileNamePattern(key, pattern, zone);
@@ -130,8 +126,8 @@ public record ExportInterface(
                     "The end time must be after dateFrom (" + parameters.get("dateFrom") + ").");
         }
 
-        return new ExportInterface(key, name, contacts, channels, recipients, cron, zone, pattern, batchSize,
-                dateFrom, endTime);
+        return new ExportInterface(key, name, contacts, channels, recipients, cron, scheduleZone, zone, pattern,
+                batchSize, dateFrom, endTime);
     }
 
     /** Route id of the interface's scheduled route. */
@@ -151,6 +147,26 @@ public record ExportInterface(
                 .filter(item -> !items.contains(item))
                 .forEach(items::add);
         return List.copyOf(items);
+    }
+
+    /**
+     * Whether the cron fires more than once an hour in a zone with daylight saving time. Quartz evaluates such a
+     * cron in wall-clock time, so it goes quiet for the hour that repeats in autumn.
+     */
+    public boolean cronSkipsRepeatedHour() {
+        String[] fields = cron.trim().split("\\s+");
+        boolean subHourly = fields.length > 2 && (fields[2].equals("*") || fields[2].contains("/"));
+        return subHourly && !scheduleZone.getRules().isFixedOffset();
+    }
+
+    private static ZoneId parseZone(String key, String setting, String text) {
+        String value = text.trim();
+        try {
+            // ZoneId.of also accepts offsets such as +01:00, which are valid zones too.
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new InvalidInterfaceException(key, setting, value, "Use a region id such as UTC or Europe/Zurich.");
+        }
     }
 
     private static void checkAddress(String key, String recipient) {

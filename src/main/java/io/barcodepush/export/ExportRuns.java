@@ -129,7 +129,9 @@ public class ExportRuns {
         ExportInterface exportInterface = run.getExportInterface();
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("interfaceKey", exportInterface.key());
-        parameters.put("scanFrom", run.window().scanFrom().orElse(null));
+        // One window further back than needed, so a ticket that committed later than the window is still found
+        // and reported by acceptPage instead of being missed without a trace.
+        parameters.put("scanFrom", run.window().scanFrom().map(from -> from.minus(lateCommitWindow)).orElse(null));
         parameters.put("dateFrom", run.window().dateFrom().withOffsetSameInstant(ZoneOffset.UTC));
         parameters.put("endTime", exportInterface.endTime().map(t -> t.withOffsetSameInstant(ZoneOffset.UTC))
                 .orElse(null));
@@ -161,6 +163,13 @@ public class ExportRuns {
             if (reason != null) {
                 unusable.add(new RejectedRow(TicketRows.ticketId(row), TicketRows.createdAt(row), reason));
                 continue;
+            }
+            OffsetDateTime createdAt = TicketRows.createdAt(row);
+            if (run.window().scanFrom().isPresent() && createdAt.isBefore(run.window().scanFrom().get())) {
+                LOG.error("Interface {}: ticket {} was created at {} but committed more than the late-commit window"
+                        + " ({}) later. It is sent now; raise barcode-push.late-commit-window above the longest"
+                        + " ticket transaction, or tickets that commit even later can be missed.",
+                        run.getInterfaceKey(), TicketRows.ticketId(row), createdAt, lateCommitWindow);
             }
             TicketRows.formatOrderDate(row, run.getExportInterface().timeZone());
             usable.add(row);

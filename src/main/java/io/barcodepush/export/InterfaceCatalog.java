@@ -1,11 +1,13 @@
 package io.barcodepush.export;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
@@ -55,12 +57,37 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
             valid.put(key, exportInterface);
             LOG.info("Interface {} ({}) loaded: contacts {}, sales channels {}, recipients {}, cron '{}' in {}",
                     key, exportInterface.name(), exportInterface.contactNumbers(), exportInterface.salesChannels(),
-                    exportInterface.recipients(), exportInterface.cron(), exportInterface.timeZone());
+                    exportInterface.recipients(), exportInterface.cron(), exportInterface.scheduleZone());
+            if (exportInterface.cronSkipsRepeatedHour()) {
+                LOG.warn("Interface {}: cron '{}' fires more than hourly in {}, which has daylight saving time, so it"
+                        + " goes quiet for an hour in autumn. Set scheduleTimeZone to UTC to keep it regular.", key,
+                        exportInterface.cron(), exportInterface.scheduleZone());
+            }
         } catch (InvalidInterfaceException e) {
             invalid.put(key, e);
             route.setAutoStartup("false");
             LOG.error("{} The interface does not run until this is fixed.", e.getMessage());
         }
+    }
+
+    /**
+     * Logs a WARN for each contact or sales channel mapped to more than one interface, because its barcodes go to
+     * each of those resellers.
+     */
+    public synchronized void warnAboutSharedMappings() {
+        Map<String, List<String>> owners = new TreeMap<>();
+        for (ExportInterface exportInterface : valid.values()) {
+            exportInterface.contactNumbers().forEach(contact -> owners
+                    .computeIfAbsent("contact " + contact, k -> new ArrayList<>()).add(exportInterface.key()));
+            exportInterface.salesChannels().forEach(channel -> owners
+                    .computeIfAbsent("sales channel " + channel, k -> new ArrayList<>()).add(exportInterface.key()));
+        }
+        owners.forEach((mapping, keys) -> {
+            if (keys.size() > 1) {
+                LOG.warn("The {} is mapped to interfaces {}, so its barcodes go to each of these resellers. Remove"
+                        + " it from all but one unless that is intended.", mapping, keys);
+            }
+        });
     }
 
     /** Returns the interface with this key, or throws if it is unknown or invalid. */

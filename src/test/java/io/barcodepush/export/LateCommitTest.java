@@ -67,4 +67,41 @@ class LateCommitTest {
         assertThat(Mails.attachmentText(mails[1])).contains("B-late;").doesNotContain("B-early;", "B-between;");
         assertThat(database.count("SELECT count(*) FROM barcode_push.export_file_ticket")).isEqualTo(3);
     }
+
+    @Test
+    void ticketLaterThanWindowIsStillSent() throws Exception {
+        Tickets tickets = new Tickets(database);
+        application = TestApplication.start(database, MAIL.getSmtp().getPort(),
+                List.of(InterfaceYaml.of("agency").set("contactNumbers", "C-1")),
+                java.util.Map.of("barcode-push.late-commit-window", "PT1M"));
+        application.run("agency");
+        Object scannedUntil = database.queryValue("SELECT scanned_until FROM barcode_push.export_interface");
+
+        // As if its transaction had started 90 seconds before the last run and committed only now.
+        long late = tickets.sale("C-1", null).barCode("B-too-late").insert();
+        database.execute("UPDATE ticketing.ticket SET created_at = CAST(? AS timestamptz) - interval '90 seconds' WHERE ticket_id = ?",
+                scannedUntil, late);
+        application.run("agency");
+
+        assertThat(MAIL.getReceivedMessages()).hasSize(1);
+        assertThat(Mails.attachmentText(MAIL.getReceivedMessages()[0])).contains("B-too-late;");
+    }
+
+    @Test
+    void idleRunScansOnlyRecentTickets() {
+        application = TestApplication.start(database, MAIL.getSmtp().getPort(),
+                List.of(InterfaceYaml.of("agency").set("contactNumbers", "C-1")),
+                java.util.Map.of("barcode-push.late-commit-window", "PT1M"));
+        application.run("agency");
+        Object scannedUntil = database.queryValue("SELECT scanned_until FROM barcode_push.export_interface");
+
+        // A ticket older than twice the window before the last full scan is outside the scan, as every old ticket
+        // is, so an idle run's cost does not grow with the history.
+        long old = new Tickets(database).sale("C-1", null).barCode("B-old").insert();
+        database.execute("UPDATE ticketing.ticket SET created_at = CAST(? AS timestamptz) - interval '3 minutes' WHERE ticket_id = ?",
+                scannedUntil, old);
+        application.run("agency");
+
+        assertThat(MAIL.getReceivedMessages()).isEmpty();
+    }
 }
