@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -55,6 +57,8 @@ public class ExportRuns {
     private final RetryPolicy retry;
     private final Alerts alerts;
     private final FaultInjection fault;
+    /** Interfaces whose end was logged by this instance, so the line appears once and not every run. */
+    private final Set<String> endedInterfaces = ConcurrentHashMap.newKeySet();
 
     public ExportRuns(DataSource dataSource, ExportLedger ledger, InterfaceCatalog catalog, ExportMail mail,
             Duration lateCommitWindow, RetryPolicy retry, Alerts alerts, FaultInjection fault) {
@@ -104,6 +108,15 @@ public class ExportRuns {
         ExportRun run = run(exchange);
         List<PendingFile> pending = ledger.pendingFiles(run.connection(), run.getInterfaceKey());
         List<Long> due = pending.stream().filter(PendingFile::due).map(PendingFile::fileId).toList();
+        if (hasEnded(run) && pending.isEmpty()) {
+            run.setMorePages(false);
+            if (endedInterfaces.add(run.getInterfaceKey())) {
+                LOG.info("Interface {} has ended: a full scan started after its end time {} plus the late-commit"
+                        + " window and no file is pending, so its runs no longer read the feed", run.getInterfaceKey(),
+                        run.getExportInterface().endTime().get());
+            }
+            return due;
+        }
         if (due.size() < pending.size()) {
             run.setMorePages(false);
             run.deferNewTickets();
@@ -324,6 +337,16 @@ public class ExportRuns {
                 LOG.warn("Interface {}: the failed run could not be recorded: {}", key, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Whether nothing created before the interface's end time can still arrive: a full scan started after the end
+     * time plus the late-commit window.
+     */
+    private static boolean hasEnded(ExportRun run) {
+        return run.getExportInterface().endTime()
+                .flatMap(end -> run.window().scanFrom().map(scanFrom -> scanFrom.isAfter(end)))
+                .orElse(false);
     }
 
     private static ExportRun run(Exchange exchange) {

@@ -32,6 +32,7 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
 
     private final Map<String, ExportInterface> valid = new LinkedHashMap<>();
     private final Map<String, InvalidInterfaceException> invalid = new LinkedHashMap<>();
+    private final Map<String, String> routeIds = new HashMap<>();
     private CamelContext camelContext;
 
     @Override
@@ -44,6 +45,13 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
         parameters.forEach((name, value) -> resolved.put(name,
                 value == null ? "" : camelContext.resolvePropertyPlaceholders(value.toString())));
         String key = resolved.get(KEY_PARAMETER);
+        // A route reload adds the same route again: its new settings replace the old ones.
+        String routeId = String.valueOf(route.getRouteId());
+        String owner = routeIds.putIfAbsent(key, routeId);
+        if (routeId.equals(owner)) {
+            valid.remove(key);
+            invalid.remove(key);
+        }
         try {
             ExportInterface exportInterface = ExportInterface.fromParameters(resolved);
             if (valid.containsKey(key) || invalid.containsKey(key)) {
