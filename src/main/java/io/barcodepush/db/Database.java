@@ -2,6 +2,8 @@ package io.barcodepush.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Set;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -27,11 +29,58 @@ public final class Database {
     private Database() {
     }
 
+    /** SQL states that no retry can fix: unknown database, failed authentication. */
+    private static final Set<String> PERMANENT_STATES = Set.of("3D000", "28000", "28P01");
+
     /**
-     * Opens the pool and checks that the database answers, so a wrong URL or a database that is down fails start-up
-     * with a clear message.
+     * Opens the pool and checks that the database answers. An unreachable server is retried with back-off for
+     * {@code barcode-push.db.startup-timeout}; a missing database or rejected credentials fail start-up at once.
      */
     public static HikariDataSource open(Settings settings) {
+        Duration budget = settings.getDuration("barcode-push.db.startup-timeout", Duration.ofMinutes(1));
+        long deadline = System.nanoTime() + budget.toNanos();
+        Duration delay = Duration.ofSeconds(1);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return openOnce(settings);
+            } catch (ConfigurationException e) {
+                SQLException cause = sqlCause(e);
+                boolean permanent = cause == null || PERMANENT_STATES.contains(cause.getSQLState());
+                if (permanent || System.nanoTime() + delay.toNanos() > deadline) {
+                    throw e;
+                }
+                LOG.warn("Database not reachable (attempt {}): {}. Retrying in {} s", attempt,
+                        withoutFinalPeriod(cause.getMessage()), delay.toSeconds());
+                sleep(delay);
+                delay = delay.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
+                        : delay.multipliedBy(2);
+            }
+        }
+    }
+
+    private static SQLException sqlCause(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
+    private static String withoutFinalPeriod(String message) {
+        return message != null && message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigurationException("Interrupted while waiting for the database", e);
+        }
+    }
+
+    private static HikariDataSource openOnce(Settings settings) {
         String url = settings.get("barcode-push.db.url");
         HikariConfig config = new HikariConfig();
         config.setPoolName("barcode-push");
@@ -51,7 +100,7 @@ public final class Database {
         } catch (HikariPool.PoolInitializationException | SQLException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new ConfigurationException("Cannot connect to the database at " + url + " as user "
-                    + config.getUsername() + ": " + cause.getMessage() + ". Check that PostgreSQL is running and"
+                    + config.getUsername() + ": " + withoutFinalPeriod(cause.getMessage()) + ". Check that PostgreSQL is running and"
                     + " that barcode-push.db.url (or BARCODE_PUSH_DB_URL), the user and BARCODE_PUSH_DB_PASSWORD"
                     + " are right.", e);
         }
