@@ -74,6 +74,9 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
         } catch (InvalidInterfaceException e) {
             invalid.put(key, e);
             route.setAutoStartup("false");
+            // Camel creates the endpoints of a route that does not start, and a Quartz endpoint with a bad cron
+            // would fail the whole context; a direct endpoint that nothing calls keeps the route inert.
+            route.getInput().setUri("direct:invalid-interface-" + route.getRouteId());
             LOG.error("{} The interface does not run until this is fixed.", e.getMessage());
         }
     }

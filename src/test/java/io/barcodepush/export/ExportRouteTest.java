@@ -295,6 +295,23 @@ class ExportRouteTest {
     }
 
     @Test
+    void badCronAndMissingRecipientsDoNotStopOthers() throws Exception {
+        start(InterfaceYaml.of("bad-cron").set("contactNumbers", "C-1").set("cron", "0 0/15 * * *"),
+                InterfaceYaml.of("no-recipients").set("contactNumbers", "C-1").set("recipients", null),
+                InterfaceYaml.of("agency").set("contactNumbers", "C-1"));
+        tickets.sale("C-1", null).insert();
+
+        assertThat(application.application().catalog().problems()).extracting(Throwable::getMessage)
+                .anySatisfy(message -> assertThat(message).startsWith(
+                        "Interface 'bad-cron': setting cron has the invalid value '0 0/15 * * *'."))
+                .anySatisfy(message -> assertThat(message).startsWith(
+                        "Interface 'no-recipients': setting recipients has the invalid value ''."));
+        application.run("agency");
+
+        assertThat(MAIL.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
     void invalidInterfaceDoesNotStopOthers() throws Exception {
         start(InterfaceYaml.of("broken").set("contactNumbers", "C-1").set("timeZone", "Mars/Olympus"),
                 InterfaceYaml.of("agency").set("contactNumbers", "C-1"));
