@@ -160,10 +160,17 @@ public final class Application implements AutoCloseable {
         main.run();
     }
 
-    /** Runs one interface now, in the calling thread, and returns how the run ended. */
-    public ExportRun runNow(String interfaceKey) {
-        Exchange exchange = producer.request("direct:export-run",
-                e -> e.getMessage().setHeader(ExportRuns.INTERFACE_KEY_HEADER, interfaceKey));
+    /**
+     * Runs one interface now, in the calling thread, and returns how the run ended.
+     *
+     * @param immediate true for a run an operator asked for, which sends pending files whatever their back-off;
+     *                  false to run exactly as the schedule does
+     */
+    public ExportRun run(String interfaceKey, boolean immediate) {
+        Exchange exchange = producer.request("direct:export-run", e -> {
+            e.getMessage().setHeader(ExportRuns.INTERFACE_KEY_HEADER, interfaceKey);
+            e.getMessage().setHeader(ExportRuns.IMMEDIATE_HEADER, immediate);
+        });
         ExportRun run = exchange.getProperty(ExportRun.PROPERTY, ExportRun.class);
         if (run == null) {
             Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -173,11 +180,11 @@ public final class Application implements AutoCloseable {
         return run;
     }
 
-    /** Runs every valid interface once, one after the other. */
+    /** Runs every valid interface once, one after the other, as immediate runs. */
     public List<ExportRun> runAllOnce() {
         List<ExportRun> runs = new ArrayList<>();
         for (ExportInterface exportInterface : catalog.validInterfaces()) {
-            runs.add(runNow(exportInterface.key()));
+            runs.add(run(exportInterface.key(), true));
         }
         return runs;
     }

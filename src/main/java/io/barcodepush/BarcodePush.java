@@ -81,9 +81,13 @@ public final class BarcodePush {
         }
     }
 
-    /** 0 when every valid interface ran to the end and no interface is invalid. */
+    /**
+     * 0 when every valid interface ran to the end (or was busy in another instance, which sends its files) and no
+     * interface is invalid.
+     */
     static int exitStatus(List<ExportRun> runs, java.util.Collection<InvalidInterfaceException> problems) {
-        boolean failed = runs.stream().anyMatch(run -> run.getOutcome() != ExportRun.Outcome.SUCCEEDED);
+        boolean failed = runs.stream().anyMatch(run -> run.getOutcome() != ExportRun.Outcome.SUCCEEDED
+                && run.getOutcome() != ExportRun.Outcome.BUSY);
         if (failed) {
             return EXIT_RUN_FAILED;
         }

@@ -14,10 +14,14 @@ public class ExportRun {
 
     public static final String PROPERTY = "exportRun";
 
-    /** How a run ended. */
-    public enum Outcome { RUNNING, SUCCEEDED, FAILED, BUSY }
+    /**
+     * How a run ended. WAITING: pending files wait for their back-off, so the run sent what was due and left the
+     * new tickets for later; it is neither a success nor a failure.
+     */
+    public enum Outcome { RUNNING, SUCCEEDED, WAITING, FAILED, BUSY }
 
     private final ExportInterface exportInterface;
+    private final boolean immediate;
     private final long startNanos = System.nanoTime();
     private Connection connection;
     private RunWindow window;
@@ -32,8 +36,14 @@ public class ExportRun {
     private int ticketsSent;
     private int rowsRejected;
 
-    ExportRun(ExportInterface exportInterface) {
+    ExportRun(ExportInterface exportInterface, boolean immediate) {
         this.exportInterface = exportInterface;
+        this.immediate = immediate;
+    }
+
+    /** Whether an operator asked for this run, so pending files go now whatever their back-off. */
+    public boolean isImmediate() {
+        return immediate;
     }
 
     public ExportInterface getExportInterface() {

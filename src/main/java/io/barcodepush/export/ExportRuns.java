@@ -37,8 +37,10 @@ import io.barcodepush.mail.SmtpFailures;
  */
 public class ExportRuns {
 
-    /** Header naming the interface to run; set by the trigger route or by whoever asks for an immediate run. */
+    /** Header naming the interface to run; set by the trigger route or by the caller of an immediate run. */
     public static final String INTERFACE_KEY_HEADER = "interfaceKey";
+    /** Header set to true for a run an operator asked for; such a run ignores the back-off of pending files. */
+    public static final String IMMEDIATE_HEADER = "immediateRun";
     /** Exchange property holding the rows of the current page that cannot be sent. */
     public static final String UNUSABLE_ROWS_PROPERTY = "unusableRows";
     /** Exchange property holding the tickets of the current page that go in the file. */
@@ -78,7 +80,8 @@ public class ExportRuns {
      */
     public void begin(Exchange exchange) throws SQLException {
         String key = exchange.getMessage().getHeader(INTERFACE_KEY_HEADER, String.class);
-        ExportRun run = new ExportRun(catalog.require(key));
+        boolean immediate = Boolean.TRUE.equals(exchange.getMessage().getHeader(IMMEDIATE_HEADER, Boolean.class));
+        ExportRun run = new ExportRun(catalog.require(key), immediate);
         exchange.setProperty(ExportRun.PROPERTY, run);
 
         Connection connection = dataSource.getConnection();
@@ -107,7 +110,8 @@ public class ExportRuns {
     public List<Long> pendingFileIds(Exchange exchange) throws SQLException {
         ExportRun run = run(exchange);
         List<PendingFile> pending = ledger.pendingFiles(run.connection(), run.getInterfaceKey());
-        List<Long> due = pending.stream().filter(PendingFile::due).map(PendingFile::fileId).toList();
+        List<Long> due = pending.stream().filter(file -> file.due() || run.isImmediate()).map(PendingFile::fileId)
+                .toList();
         if (hasEnded(run) && pending.isEmpty()) {
             run.setMorePages(false);
             if (endedInterfaces.add(run.getInterfaceKey())) {
@@ -273,20 +277,23 @@ public class ExportRuns {
         }
         int attempts = file.attempts() + 1;
         boolean permanent = SmtpFailures.isPermanent(failure);
+        // Only refusals count toward the limit. A server that cannot be reached or rejects the login is fixed
+        // outside the product, and its files keep waiting for it instead of failing after a long outage.
+        int limit = SmtpFailures.replyCode(failure) > 0 ? retry.maxAttempts() : Integer.MAX_VALUE;
         Duration delay = retry.delayAfter(attempts);
         boolean failed = false;
         try {
-            failed = ledger.markSendFailed(run.connection(), file.fileId(), describe(failure), permanent,
-                    retry.maxAttempts(), delay);
+            failed = ledger.markSendFailed(run.connection(), file.fileId(), describe(failure), permanent, limit,
+                    delay);
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
         if (failed) {
             alerts.fileFailed(run.getInterfaceKey(), file.fileName(), attempts, describe(failure));
         } else {
-            LOG.warn("Interface {}: file {} was not accepted by the SMTP server (attempt {} of {}): {}. It stays"
-                    + " pending and is sent again, unchanged, in {} or later.", run.getInterfaceKey(),
-                    file.fileName(), attempts, retry.maxAttempts(), describe(failure), delay);
+            LOG.warn("Interface {}: file {} was not accepted by the SMTP server (attempt {}): {}. It stays pending"
+                    + " and is sent again, unchanged, in {} or later.", run.getInterfaceKey(), file.fileName(),
+                    attempts, describe(failure), delay);
         }
         if (failure instanceof Exception exception) {
             throw exception;
@@ -297,8 +304,14 @@ public class ExportRuns {
     /** Records a run that read the whole feed and sent every file. */
     public void finish(Exchange exchange) throws SQLException {
         ExportRun run = run(exchange);
-        OffsetDateTime scannedUntil = run.newTicketsDeferred() ? null : run.window().runStartedAt();
-        boolean alertWasOut = ledger.finishRun(run.connection(), run.getInterfaceKey(), scannedUntil);
+        if (run.newTicketsDeferred()) {
+            // Not a success: the failure count and any alert stay until the pending files are accepted.
+            run.end(ExportRun.Outcome.WAITING, null);
+            LOG.info("Interface {}: run ended waiting for pending files, {} files with {} tickets sent in {} ms",
+                    run.getInterfaceKey(), run.getFilesSent().size(), run.getTicketsSent(), run.elapsedMillis());
+            return;
+        }
+        boolean alertWasOut = ledger.finishRun(run.connection(), run.getInterfaceKey(), run.window().runStartedAt());
         run.end(ExportRun.Outcome.SUCCEEDED, null);
         if (alertWasOut) {
             alerts.recovered(run.getInterfaceKey());

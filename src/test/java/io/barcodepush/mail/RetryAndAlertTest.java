@@ -127,20 +127,51 @@ class RetryAndAlertTest {
 
         ExportRun waiting = application.run("agency");
 
-        assertThat(waiting.getOutcome()).isEqualTo(ExportRun.Outcome.SUCCEEDED);
+        assertThat(waiting.getOutcome()).isEqualTo(ExportRun.Outcome.WAITING);
         assertThat(waiting.getFilesSent()).isEmpty();
         assertThat(resellerMail.accepted()).isEmpty();
         assertThat(database.count("SELECT count(*) FROM barcode_push.export_file")).isEqualTo(1);
         assertThat(database.count("SELECT count(*) FROM barcode_push.export_file"
                 + " WHERE next_attempt_at > now() + interval '59 minutes'")).isEqualTo(1);
 
-        database.execute("UPDATE barcode_push.export_file SET next_attempt_at = now()");
-        application.run("agency");
+        application.runImmediately("agency");
 
         assertThat(resellerMail.accepted()).hasSize(2);
         assertThat(resellerMail.accepted().get(0).data()).contains("Message-ID: " + database.queryValue(
                 "SELECT message_id FROM barcode_push.export_file ORDER BY file_id LIMIT 1"));
         assertThat(files()).extracting(file -> file.get("status")).containsExactly("SENT", "SENT");
+    }
+
+    @Test
+    void unreachableServerNeverFailsFile() throws Exception {
+        resellerMail.close();
+        startApplication(Map.of("barcode-push.retry.max-attempts", "2"));
+        tickets.sale("C-1", null).insert();
+
+        for (int run = 0; run < 4; run++) {
+            assertThat(application.run("agency").getOutcome()).isEqualTo(ExportRun.Outcome.FAILED);
+        }
+
+        assertThat(files().get(0).get("status")).isEqualTo("PENDING");
+        assertThat(files().get(0).get("attempts")).isEqualTo(4);
+        assertThat(OPERATOR_MAIL.getReceivedMessages()).extracting(MimeMessage::getSubject)
+                .containsExactly("barcode-push: interface agency failed 3 runs in a row");
+    }
+
+    @Test
+    void waitingRunKeepsFailureCount() throws Exception {
+        startApplication(Map.of("barcode-push.retry.initial-delay", "PT1H", "barcode-push.alert.after-failures", "2"));
+        resellerMail.replyToData("451 4.3.0 Try again later");
+        tickets.sale("C-1", null).insert();
+
+        application.run("agency");
+        application.run("agency");
+        application.runImmediately("agency");
+
+        assertThat(database.queryValue("SELECT consecutive_failures FROM barcode_push.export_interface"))
+                .isEqualTo(2);
+        assertThat(OPERATOR_MAIL.getReceivedMessages()).extracting(MimeMessage::getSubject)
+                .containsExactly("barcode-push: interface agency failed 2 runs in a row");
     }
 
     @Test

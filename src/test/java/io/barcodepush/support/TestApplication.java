@@ -84,8 +84,14 @@ public final class TestApplication implements AutoCloseable {
         }
     }
 
+    /** Runs the interface as its schedule would. */
     public ExportRun run(String interfaceKey) {
-        return application.runNow(interfaceKey);
+        return application.run(interfaceKey, false);
+    }
+
+    /** Runs the interface as an operator's immediate run, which ignores the back-off of pending files. */
+    public ExportRun runImmediately(String interfaceKey) {
+        return application.run(interfaceKey, true);
     }
 
     public Application application() {
