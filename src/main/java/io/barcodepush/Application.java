@@ -24,6 +24,7 @@ import org.apache.camel.model.Model;
 
 import io.barcodepush.alert.Alerts;
 import io.barcodepush.db.Database;
+import io.barcodepush.db.RunConnections;
 import io.barcodepush.db.TicketFeedBinding;
 import io.barcodepush.export.ExportInterface;
 import io.barcodepush.export.ExportRun;
@@ -126,6 +127,7 @@ public final class Application implements AutoCloseable {
             }
         });
         main.bind("dataSource", dataSource);
+        main.bind("runConnections", new RunConnections());
         main.bind("exportRuns", runs);
         main.bind("exportMail", mail);
         main.bind("smtpAuthenticator", new SmtpAuthenticator(settings.get("barcode-push.smtp.user", null),

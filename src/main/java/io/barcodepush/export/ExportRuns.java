@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import io.barcodepush.ledger.ExportFile;
 import io.barcodepush.ledger.ExportLedger;
 import io.barcodepush.alert.Alerts;
+import io.barcodepush.db.RunConnections;
 import io.barcodepush.ledger.ExportLedger.FailureCount;
 import io.barcodepush.ledger.ExportLedger.PendingFile;
 import io.barcodepush.ledger.ExportLedger.RejectedRow;
@@ -86,6 +87,7 @@ public class ExportRuns {
 
         Connection connection = dataSource.getConnection();
         run.attach(connection, null);
+        RunConnections.bind(connection);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
@@ -388,6 +390,7 @@ public class ExportRuns {
     }
 
     private void release(ExportRun run) {
+        RunConnections.unbind();
         Connection connection = run.connection();
         if (connection == null) {
             return;

@@ -36,6 +36,15 @@ public final class TestApplication implements AutoCloseable {
 
     public static TestApplication start(TestDatabase database, int smtpPort, List<InterfaceYaml> interfaces,
             Map<String, String> extraOverrides) {
+        return start(database, smtpPort, interfaces, extraOverrides, Map.of());
+    }
+
+    /**
+     * Starts the application with extra environment variables, the way production receives secrets such as
+     * {@code BARCODE_PUSH_SMTP_PASSWORD}. Overrides still win over the environment.
+     */
+    public static TestApplication start(TestDatabase database, int smtpPort, List<InterfaceYaml> interfaces,
+            Map<String, String> extraOverrides, Map<String, String> extraEnvironment) {
         Path routes = routesWith(interfaces);
         Map<String, String> overrides = new HashMap<>();
         overrides.put("barcode-push.db.url", database.url());
@@ -55,6 +64,7 @@ public final class TestApplication implements AutoCloseable {
         if (!TestDatabase.PASSWORD.isEmpty()) {
             environment.put("BARCODE_PUSH_DB_PASSWORD", TestDatabase.PASSWORD);
         }
+        environment.putAll(extraEnvironment);
         Application application = Application.create(REPOSITORY.resolve("application.properties"), routes,
                 environment, overrides);
         try {
