@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +49,7 @@ public final class Application implements AutoCloseable {
     private final InterfaceCatalog catalog = new InterfaceCatalog();
     private final Main main = new Main();
     private final Alerts alerts;
+    private final ExportLedger ledger = new ExportLedger();
     private ProducerTemplate producer;
 
     private Application(Settings settings, HikariDataSource dataSource) {
@@ -117,7 +120,7 @@ public final class Application implements AutoCloseable {
         RetryPolicy retry = new RetryPolicy(settings.getInt("barcode-push.retry.max-attempts", 5),
                 settings.getDuration("barcode-push.retry.initial-delay", Duration.ofMinutes(15)),
                 settings.getDuration("barcode-push.retry.max-delay", Duration.ofHours(2)));
-        ExportRuns runs = new ExportRuns(dataSource, new ExportLedger(), catalog, mail,
+        ExportRuns runs = new ExportRuns(dataSource, ledger, catalog, mail,
                 settings.getDuration("barcode-push.late-commit-window", Duration.ofHours(2)), retry, alerts,
                 FaultInjection.parse(settings.get("barcode-push.fault-injection", "none")));
         // Camel 4.17 reads route files in the JVM's default charset; operators' YAML is UTF-8 everywhere.
@@ -147,8 +150,24 @@ public final class Application implements AutoCloseable {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 catalog.warnAboutSharedMappings();
+                registerInterfaces();
             }
         });
+    }
+
+    /**
+     * Records every valid interface and its mappings before any trigger fires, so an interface counts tickets
+     * from its first start and a new mapping from the start that first saw it.
+     */
+    private void registerInterfaces() {
+        try (Connection connection = dataSource.getConnection()) {
+            for (ExportInterface exportInterface : catalog.validInterfaces()) {
+                ledger.register(connection, exportInterface);
+            }
+        } catch (SQLException e) {
+            throw new ConfigurationException("Cannot record the interfaces in schema barcode_push: " + e.getMessage()
+                    + ". Check that the database user may write to that schema.", e);
+        }
     }
 
     /** Starts Camel; the Quartz schedules fire unless {@code camel.component.quartz.auto-start-scheduler} is false. */

@@ -373,20 +373,29 @@ public class ExportRuns {
         return caught != null ? caught : exchange.getException();
     }
 
-    /** One line naming the failure and its root cause. */
+    /** Describes the failure in one line: the failure, a TLS failure in its causes if any, and the root cause. */
     static String describe(Throwable failure) {
         if (failure == null) {
             return "unknown error";
         }
+        StringBuilder text = new StringBuilder(failure.getClass().getSimpleName() + ": " + failure.getMessage());
         Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
+        Throwable tls = null;
+        // Bounded, because a cause chain can form a cycle.
+        for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) {
             root = root.getCause();
+            if (tls == null && root instanceof javax.net.ssl.SSLException) {
+                tls = root;
+            }
         }
-        String text = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        if (tls != null && tls != root) {
+            text.append(" (TLS: ").append(tls.getMessage()).append(')');
+        }
         if (root != failure) {
-            text += " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+            text.append(" (cause: ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage())
+                    .append(')');
         }
-        return text.replace('\r', ' ').replace('\n', ' ');
+        return text.toString().replace('\r', ' ').replace('\n', ' ');
     }
 
     private void release(ExportRun run) {

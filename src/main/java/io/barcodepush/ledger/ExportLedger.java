@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -27,6 +30,9 @@ public class ExportLedger {
     /** First key of the two-key advisory locks taken by barcode-push ("BP" in ASCII). */
     private static final int LOCK_NAMESPACE = 0x4250;
 
+    /** First key of the transaction locks that serialise registrations of one interface by several instances. */
+    private static final int REGISTER_LOCK_NAMESPACE = 0x4251;
+    private static final String REGISTER_LOCK = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
     private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(?, hashtext(?))";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?, hashtext(?))";
 
@@ -39,15 +45,18 @@ public class ExportLedger {
             SET last_run_started_at = now()
             WHERE interface_key = ?
             RETURNING now(), first_started_at, scanned_until""";
-    private static final String DEACTIVATE_MAPPINGS = """
-            UPDATE barcode_push.interface_mapping SET active = false WHERE interface_key = ?""";
-    // A mapping seen for the first time on an interface that already ran counts from now; the
-    // interface's first mappings count from its date-from.
-    private static final String UPSERT_MAPPING = """
+    private static final String SELECT_MAPPINGS = """
+            SELECT mapping_type, mapping_value, active FROM barcode_push.interface_mapping WHERE interface_key = ?""";
+    // The interface's first mappings count from its date-from; a mapping added later, or removed and added
+    // back, counts from the moment this instance first saw it.
+    private static final String INSERT_MAPPING = """
             INSERT INTO barcode_push.interface_mapping
                 (interface_key, mapping_type, mapping_value, first_seen_at, counts_from, active)
-            VALUES (?, ?, ?, now(), CASE WHEN ? THEN '-infinity'::timestamptz ELSE now() END, true)
-            ON CONFLICT (interface_key, mapping_type, mapping_value) DO UPDATE SET active = true""";
+            VALUES (?, ?, ?, now(), CASE WHEN ? THEN '-infinity'::timestamptz ELSE now() END, true)""";
+    private static final String SET_MAPPING_ACTIVE = """
+            UPDATE barcode_push.interface_mapping
+            SET active = ?, counts_from = CASE WHEN ? THEN now() ELSE counts_from END
+            WHERE interface_key = ? AND mapping_type = ? AND mapping_value = ?""";
     private static final String OLDEST_REJECTED = """
             SELECT min(ticket_created_at) FROM barcode_push.rejected_ticket WHERE interface_key = ?""";
 
@@ -137,16 +146,41 @@ public class ExportLedger {
     }
 
     /**
+     * Records the interface and its current mappings in one transaction: the first time, its first start; later,
+     * when each new mapping was first seen. Start-up calls this for every interface, and so does each run.
+     */
+    public void register(Connection connection, ExportInterface exportInterface) throws SQLException {
+        String key = exportInterface.key();
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            try (PreparedStatement lock = connection.prepareStatement(REGISTER_LOCK)) {
+                lock.setInt(1, REGISTER_LOCK_NAMESPACE);
+                lock.setString(2, key);
+                lock.executeQuery().close();
+            }
+            boolean newInterface;
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_INTERFACE)) {
+                insert.setString(1, key);
+                newInterface = insert.executeUpdate() == 1;
+            }
+            syncMappings(connection, exportInterface, newInterface);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
      * Registers the interface and its current mappings, and returns where this run starts reading the feed.
      */
     public RunWindow startRun(Connection connection, ExportInterface exportInterface, Duration lateCommitWindow)
             throws SQLException {
         String key = exportInterface.key();
-        boolean newInterface;
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_INTERFACE)) {
-            insert.setString(1, key);
-            newInterface = insert.executeUpdate() == 1;
-        }
+        register(connection, exportInterface);
 
         OffsetDateTime runStartedAt;
         OffsetDateTime firstStartedAt;
@@ -161,19 +195,6 @@ public class ExportLedger {
             }
         }
 
-        try (PreparedStatement deactivate = connection.prepareStatement(DEACTIVATE_MAPPINGS);
-                PreparedStatement upsert = connection.prepareStatement(UPSERT_MAPPING)) {
-            deactivate.setString(1, key);
-            deactivate.executeUpdate();
-            for (String contact : exportInterface.contactNumbers()) {
-                addMapping(upsert, key, "CONTACT", contact, newInterface);
-            }
-            for (String channel : exportInterface.salesChannels()) {
-                addMapping(upsert, key, "SALES_CHANNEL", channel, newInterface);
-            }
-            upsert.executeBatch();
-        }
-
         OffsetDateTime dateFrom = exportInterface.dateFrom().orElse(firstStartedAt);
         OffsetDateTime scanFrom = null;
         if (scannedUntil != null) {
@@ -186,13 +207,55 @@ public class ExportLedger {
         return new RunWindow(runStartedAt, dateFrom, Optional.ofNullable(scanFrom));
     }
 
-    private static void addMapping(PreparedStatement upsert, String key, String type, String value,
-            boolean countsFromDateFrom) throws SQLException {
-        upsert.setString(1, key);
-        upsert.setString(2, type);
-        upsert.setString(3, value);
-        upsert.setBoolean(4, countsFromDateFrom);
-        upsert.addBatch();
+    private static void syncMappings(Connection connection, ExportInterface exportInterface, boolean newInterface)
+            throws SQLException {
+        String key = exportInterface.key();
+        Map<String, Boolean> existing = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(SELECT_MAPPINGS)) {
+            select.setString(1, key);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    existing.put(rows.getString(1) + ":" + rows.getString(2), rows.getBoolean(3));
+                }
+            }
+        }
+        Map<String, String[]> configured = new LinkedHashMap<>();
+        exportInterface.contactNumbers().forEach(value -> configured.put("CONTACT:" + value,
+                new String[] {"CONTACT", value}));
+        exportInterface.salesChannels().forEach(value -> configured.put("SALES_CHANNEL:" + value,
+                new String[] {"SALES_CHANNEL", value}));
+
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_MAPPING);
+                PreparedStatement setActive = connection.prepareStatement(SET_MAPPING_ACTIVE)) {
+            for (Map.Entry<String, String[]> mapping : configured.entrySet()) {
+                Boolean active = existing.get(mapping.getKey());
+                if (active == null) {
+                    insert.setString(1, key);
+                    insert.setString(2, mapping.getValue()[0]);
+                    insert.setString(3, mapping.getValue()[1]);
+                    insert.setBoolean(4, newInterface);
+                    insert.executeUpdate();
+                } else if (!active) {
+                    updateMapping(setActive, key, mapping.getKey(), true);
+                }
+            }
+            for (Map.Entry<String, Boolean> mapping : existing.entrySet()) {
+                if (mapping.getValue() && !configured.containsKey(mapping.getKey())) {
+                    updateMapping(setActive, key, mapping.getKey(), false);
+                }
+            }
+        }
+    }
+
+    private static void updateMapping(PreparedStatement update, String key, String mapping, boolean active)
+            throws SQLException {
+        int colon = mapping.indexOf(':');
+        update.setBoolean(1, active);
+        update.setBoolean(2, active);
+        update.setString(3, key);
+        update.setString(4, mapping.substring(0, colon));
+        update.setString(5, mapping.substring(colon + 1));
+        update.executeUpdate();
     }
 
     private static Optional<OffsetDateTime> oldestRejected(Connection connection, String key) throws SQLException {

@@ -182,6 +182,32 @@ class ExportRouteTest {
     }
 
     @Test
+    void newInterfaceCountsFromItsStart() throws Exception {
+        start(InterfaceYaml.of("agency").set("contactNumbers", "C-1").set("dateFrom", null));
+        tickets.sale("C-1", null).barCode("B-650").fileNumber("F-650").insert();
+
+        application.run("agency");
+
+        assertThat(MAIL.getReceivedMessages()).hasSize(1);
+        assertThat(Mails.attachmentText(MAIL.getReceivedMessages()[0])).isEqualTo(HEADER + row("B-650", "F-650", "C-1"));
+    }
+
+    @Test
+    void mappingRemovedAndAddedBackCountsFromReturn() throws Exception {
+        start(InterfaceYaml.of("agency").set("contactNumbers", "C-1, C-2"));
+        start(InterfaceYaml.of("agency").set("contactNumbers", "C-1"));
+        tickets.sale("C-2", null).barCode("B-660").insert();
+        application.run("agency");
+
+        start(InterfaceYaml.of("agency").set("contactNumbers", "C-1, C-2"));
+        tickets.sale("C-2", null).barCode("B-661").fileNumber("F-661").insert();
+        application.run("agency");
+
+        assertThat(MAIL.getReceivedMessages()).hasSize(1);
+        assertThat(Mails.attachmentText(MAIL.getReceivedMessages()[0])).isEqualTo(HEADER + row("B-661", "F-661", "C-2"));
+    }
+
+    @Test
     void mappingAddedLaterCountsFromFirstSeen() throws Exception {
         start(InterfaceYaml.of("agency").set("contactNumbers", "C-1"));
         tickets.sale("C-2", null).barCode("B-700").fileNumber("F-700").insert();
