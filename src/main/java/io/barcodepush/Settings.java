@@ -41,10 +41,15 @@ public final class Settings {
         this.values = values;
     }
 
+    /** The shipped application.properties, packed in the jar; its values apply where the file has none. */
+    static final String DEFAULTS_RESOURCE = "defaults/application.properties";
+
     /**
-     * Loads the properties file, then applies the environment and the given overrides, in that order.
+     * Loads the shipped defaults, then the properties file, the environment and the given overrides, each on top
+     * of the one before.
      */
     public static Settings load(Path propertiesFile, Map<String, String> environment, Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
         Properties file = new Properties();
         try (InputStream in = Files.newInputStream(propertiesFile)) {
             file.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
@@ -56,7 +61,6 @@ public final class Settings {
                     + ": " + e.getMessage(), e);
         }
 
-        Map<String, String> merged = new LinkedHashMap<>();
         for (String name : file.stringPropertyNames()) {
             String value = file.getProperty(name).trim();
             if (SECRETS.containsKey(name) && !value.isEmpty()) {
@@ -74,6 +78,21 @@ public final class Settings {
         });
         merged.putAll(overrides);
         return new Settings(merged);
+    }
+
+    private static Map<String, String> defaults() {
+        Properties defaults = new Properties();
+        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in != null) {
+                defaults.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new ConfigurationException("Cannot read the built-in defaults " + DEFAULTS_RESOURCE + ": "
+                    + e.getMessage(), e);
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        defaults.stringPropertyNames().forEach(name -> values.put(name, defaults.getProperty(name).trim()));
+        return values;
     }
 
     /** All values, for handing to Camel's property placeholders. */

@@ -77,4 +77,14 @@ class SettingsTest {
         assertThat(settings.get("barcode-push.schedule.cron")).isEqualTo("0 0/15 * * * ?");
         assertThat(settings.get("barcode-push.time-zone")).isEqualTo("UTC");
     }
+
+    @Test
+    void olderFileFallsBackToShippedDefaults() throws Exception {
+        Settings settings = Settings.load(file("barcode-push.db.url = jdbc:postgresql://db.internal/push\n"),
+                Map.of(), Map.of());
+
+        assertThat(settings.get("barcode-push.db.url")).isEqualTo("jdbc:postgresql://db.internal/push");
+        assertThat(settings.get("barcode-push.schedule.time-zone")).isEqualTo("UTC");
+        assertThat(settings.getInt("barcode-push.retry.max-attempts", 0)).isEqualTo(5);
+    }
 }
