@@ -115,6 +115,9 @@ public final class Application implements AutoCloseable {
                 settings.get("barcode-push.alert.smtp.port", settings.get("barcode-push.smtp.port")));
         main.setOverrideProperties(overrides);
         main.configure().withRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
+        // Route reload, when an operator enables it, watches the same directory.
+        overrides.putIfAbsent("camel.main.routes-reload-directory", routesDir.toAbsolutePath().toString());
+        overrides.putIfAbsent("camel.main.routes-reload-pattern", "*.yaml");
 
         ExportMail mail = new ExportMail(settings.get("barcode-push.mail.from"));
         RetryPolicy retry = new RetryPolicy(settings.getInt("barcode-push.retry.max-attempts", 5),
