@@ -38,6 +38,7 @@ import io.barcodepush.ledger.ExportLedger;
 import io.barcodepush.mail.ExportMail;
 import io.barcodepush.mail.SmtpAuthenticator;
 import io.barcodepush.mail.SmtpTrust;
+import io.barcodepush.schedule.QuartzCluster;
 
 /**
  * barcode-push wired together: settings, database, and a Camel Main that loads the YAML routes.
@@ -140,6 +141,7 @@ public final class Application implements AutoCloseable {
                 settings.get("barcode-push.smtp.password", null)));
         main.bind("smtpTls", SmtpTrust.create(settings.get("barcode-push.smtp.trust-store", null),
                 settings.get("barcode-push.smtp.trust-store-password", null)));
+        QuartzCluster.install(main, settings, dataSource, catalog);
 
         main.addMainListener(new MainListenerSupport() {
             @Override

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import io.barcodepush.ConfigurationException;
 import io.barcodepush.Settings;
+import io.barcodepush.db.migration.V3__Quartz_tables;
+import io.barcodepush.schedule.ScheduleSettings;
 
 /**
  * The connection pool and the product's schema.
@@ -87,14 +89,15 @@ public final class Database {
         config.setJdbcUrl(url);
         config.setUsername(settings.get("barcode-push.db.user", null));
         config.setPassword(settings.get("barcode-push.db.password", null));
-        config.setMaximumPoolSize(settings.getInt("barcode-push.db.pool-size", 10));
+        config.setMaximumPoolSize(ScheduleSettings.from(settings).poolSize());
         config.setConnectionTimeout(settings.getInt("barcode-push.db.connection-timeout-ms", 10_000));
         config.setInitializationFailTimeout(settings.getInt("barcode-push.db.connection-timeout-ms", 10_000));
         try {
             HikariDataSource dataSource = new HikariDataSource(config);
             try (Connection connection = dataSource.getConnection()) {
-                LOG.info("Connected to {} ({} {})", url, connection.getMetaData().getDatabaseProductName(),
-                        connection.getMetaData().getDatabaseProductVersion());
+                LOG.info("Connected to {} ({} {}), pool of at most {} connections", url,
+                        connection.getMetaData().getDatabaseProductName(),
+                        connection.getMetaData().getDatabaseProductVersion(), config.getMaximumPoolSize());
             }
             return dataSource;
         } catch (HikariPool.PoolInitializationException | SQLException e) {
@@ -106,13 +109,14 @@ public final class Database {
         }
     }
 
-    /** Applies the product's Flyway migrations to the schema {@value #SCHEMA}. */
+    /** Applies the product's Flyway migrations, SQL and Java, to the schema {@value #SCHEMA}. */
     public static void migrate(HikariDataSource dataSource) {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
                 .schemas(SCHEMA)
                 .createSchemas(true)
                 .locations("classpath:db/migration")
+                .javaMigrations(new V3__Quartz_tables())
                 .load()
                 .migrate();
         LOG.info("Schema {} is at version {} ({} migrations applied now)", SCHEMA, result.targetSchemaVersion,

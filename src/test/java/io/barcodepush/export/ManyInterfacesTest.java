@@ -25,7 +25,7 @@ import io.barcodepush.support.Tickets;
 class ManyInterfacesTest {
 
     private static final int INTERFACES = 50;
-    /** Quartz's default thread count, which camel-quartz keeps. */
+    /** The scheduler's thread count as shipped (barcode-push.schedule.threads). */
     private static final int SCHEDULER_THREADS = 10;
 
     @RegisterExtension

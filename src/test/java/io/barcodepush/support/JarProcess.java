@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,23 +83,8 @@ public final class JarProcess {
      */
     public Result run(Path outputFile, String... arguments) throws IOException, InterruptedException {
         requireJar();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(JAR.toString());
-        command.addAll(List.of(arguments));
-
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(workingDirectory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(outputFile.toFile());
-        Map<String, String> childEnvironment = builder.environment();
-        childEnvironment.keySet().removeIf(name -> name.startsWith("BARCODE_PUSH_"));
-        JVM_OPTION_VARIABLES.forEach(childEnvironment::remove);
-        childEnvironment.putAll(environment);
-
-        Process process = builder.start();
+        List<String> command = command(arguments);
+        Process process = processBuilder(command, outputFile).start();
         try {
             // The jar reads no input, so its standard input is closed at once.
             process.getOutputStream().close();
@@ -113,6 +99,89 @@ public final class JarProcess {
             if (process.isAlive()) {
                 process.destroyForcibly();
                 process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Starts {@code java [jvmOptions] -jar target/barcode-push.jar [arguments]} and returns without waiting, for
+     * modes that run until stopped. The child is killed after {@value #TIMEOUT_SECONDS} seconds at the latest, and
+     * when the returned handle is closed.
+     *
+     * @param outputFile file that receives the child's standard output and standard error
+     */
+    public Running start(Path outputFile, String... arguments) throws IOException {
+        requireJar();
+        List<String> command = command(arguments);
+        Process process = processBuilder(command, outputFile).start();
+        CompletableFuture.delayedExecutor(TIMEOUT_SECONDS, TimeUnit.SECONDS).execute(process::destroyForcibly);
+        // The jar reads no input, so its standard input is closed at once.
+        process.getOutputStream().close();
+        return new Running(command, process, outputFile);
+    }
+
+    private List<String> command(String... arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    private ProcessBuilder processBuilder(List<String> command, Path outputFile) {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(outputFile.toFile());
+        Map<String, String> childEnvironment = builder.environment();
+        childEnvironment.keySet().removeIf(name -> name.startsWith("BARCODE_PUSH_"));
+        JVM_OPTION_VARIABLES.forEach(childEnvironment::remove);
+        childEnvironment.putAll(environment);
+        return builder;
+    }
+
+    /** A child started with {@link #start}; closing it kills the child if it still runs. */
+    public static final class Running implements AutoCloseable {
+
+        private final List<String> command;
+        private final Process process;
+        private final Path outputFile;
+
+        private Running(List<String> command, Process process, Path outputFile) {
+            this.command = command;
+            this.process = process;
+            this.outputFile = outputFile;
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Returns everything the child has written so far. */
+        public String output() throws IOException {
+            return read(outputFile);
+        }
+
+        /** Kills the child at once, as a crash or {@code kill -9} would, and waits until it has exited. */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                fail("The jar did not exit within 30 s of being killed: " + command);
+            }
+        }
+
+        /** Describes the child for assertion messages: the command, whether it runs, and the end of its output. */
+        public String describe() throws IOException {
+            return String.join(" ", command) + "\n" + (process.isAlive() ? "still running"
+                    : "exited with status " + process.exitValue()) + "\nOutput:\n" + tail(output());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                kill();
             }
         }
     }
