@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.barcodepush.support.InterfaceYaml;
 import io.barcodepush.support.JarProcess;
 import io.barcodepush.support.Mails;
-import io.barcodepush.support.TestApplication;
 import io.barcodepush.support.TestDatabase;
 import io.barcodepush.support.Tickets;
 
@@ -193,27 +191,14 @@ class ClusterFailoverIT {
     /** Copies the configuration into a working directory of its own, with a fast cluster check-in. */
     private Path configure(String name) throws IOException {
         Path directory = Files.createDirectory(workingRoot.resolve(name));
-        Path properties = directory.resolve("application.properties");
-        Files.copy(TestApplication.REPOSITORY.resolve("application.properties"), properties);
-        Files.writeString(properties, "\n# Added by ClusterFailoverIT\n"
-                + "barcode-push.schedule.cluster-checkin-interval-ms = " + CHECKIN_INTERVAL_MS + "\n"
-                + "barcode-push.schedule.threads = 4\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-
-        Path routes = Files.createDirectory(directory.resolve("routes"));
-        try (DirectoryStream<Path> flows = Files.newDirectoryStream(TestApplication.REPOSITORY.resolve("routes"),
-                "*.yaml")) {
-            for (Path flow : flows) {
-                if (!flow.getFileName().toString().equals("interfaces.camel.yaml")) {
-                    Files.copy(flow, routes.resolve(flow.getFileName()));
-                }
-            }
-        }
         List<InterfaceYaml> interfaces = new ArrayList<>();
         for (String key : INTERFACE_KEYS) {
             interfaces.add(InterfaceYaml.of(key).set("contactNumbers", contactOf(key)).set("cron", CRON));
         }
-        Files.writeString(routes.resolve("interfaces.camel.yaml"), InterfaceYaml.file(interfaces),
-                StandardCharsets.UTF_8);
+        JarProcess.prepareWorkingDirectory(directory, interfaces);
+        Files.writeString(directory.resolve("application.properties"), "\n# Added by ClusterFailoverIT\n"
+                + "barcode-push.schedule.cluster-checkin-interval-ms = " + CHECKIN_INTERVAL_MS + "\n"
+                + "barcode-push.schedule.threads = 4\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return directory;
     }
 

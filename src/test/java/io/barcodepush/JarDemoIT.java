@@ -40,7 +40,6 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import io.barcodepush.support.JarProcess;
 import io.barcodepush.support.Mails;
-import io.barcodepush.support.TestApplication;
 import io.barcodepush.support.TestDatabase;
 
 /**
@@ -77,7 +76,7 @@ class JarDemoIT {
 
     @Test
     void demoCreatesDatabaseAndWritesOutbox() throws Exception {
-        copyConfiguration();
+        JarProcess.prepareWorkingDirectory(workingDirectory, null);
         String databaseName = "barcode_push_demo_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         createdDatabases.add(databaseName);
         assertThat(databaseExists(databaseName)).as("database %s before the demo", databaseName).isFalse();
@@ -104,7 +103,7 @@ class JarDemoIT {
 
     @Test
     void demoRejectsDatabaseWithForeignTable() throws Exception {
-        copyConfiguration();
+        JarProcess.prepareWorkingDirectory(workingDirectory, null);
         try (TestDatabase database = TestDatabase.createEmpty()) {
             database.execute("CREATE TABLE public.customer (customer_id bigint PRIMARY KEY, name text NOT NULL)");
             database.execute("INSERT INTO public.customer (customer_id, name) VALUES (1, 'Real customer')");
@@ -246,18 +245,6 @@ class JarDemoIT {
         }
         assertThat(recipients).as("interfaces in routes/interfaces.camel.yaml").isNotEmpty();
         return recipients;
-    }
-
-    private void copyConfiguration() throws IOException {
-        Files.copy(TestApplication.REPOSITORY.resolve("application.properties"),
-                workingDirectory.resolve("application.properties"));
-        Path routes = Files.createDirectory(workingDirectory.resolve("routes"));
-        try (DirectoryStream<Path> flows = Files.newDirectoryStream(TestApplication.REPOSITORY.resolve("routes"),
-                "*.yaml")) {
-            for (Path flow : flows) {
-                Files.copy(flow, routes.resolve(flow.getFileName()));
-            }
-        }
     }
 
     private static String urlOf(String databaseName) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.barcodepush.support.InterfaceYaml;
 import io.barcodepush.support.JarProcess;
 import io.barcodepush.support.Mails;
-import io.barcodepush.support.TestApplication;
 import io.barcodepush.support.TestDatabase;
 import io.barcodepush.support.Tickets;
 
@@ -216,21 +213,9 @@ class JarLocaleIT {
 
     /** Copies application.properties and the flows, and writes the one interface this test runs. */
     private void writeConfiguration(String interfaceName) throws IOException {
-        Files.copy(TestApplication.REPOSITORY.resolve("application.properties"),
-                workingDirectory.resolve("application.properties"));
-        Path routes = Files.createDirectory(workingDirectory.resolve("routes"));
-        try (DirectoryStream<Path> flows = Files.newDirectoryStream(TestApplication.REPOSITORY.resolve("routes"),
-                "*.yaml")) {
-            for (Path flow : flows) {
-                if (!flow.getFileName().toString().equals("interfaces.camel.yaml")) {
-                    Files.copy(flow, routes.resolve(flow.getFileName()));
-                }
-            }
-        }
-        String interfaces = InterfaceYaml.file(List.of(InterfaceYaml.of(INTERFACE_KEY)
+        JarProcess.prepareWorkingDirectory(workingDirectory, List.of(InterfaceYaml.of(INTERFACE_KEY)
                 .set("name", interfaceName)
                 .set("contactNumbers", CONTACT)
                 .set("timeZone", "Europe/Zurich")));
-        Files.writeString(routes.resolve("interfaces.camel.yaml"), interfaces, StandardCharsets.UTF_8);
     }
 }

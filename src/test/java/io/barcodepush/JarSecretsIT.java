@@ -2,7 +2,6 @@ package io.barcodepush;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.barcodepush.support.InterfaceYaml;
 import io.barcodepush.support.JarProcess;
-import io.barcodepush.support.TestApplication;
 import io.barcodepush.support.TestDatabase;
 import io.barcodepush.support.Tickets;
 
@@ -46,19 +44,8 @@ class JarSecretsIT {
         greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
                 .withConfiguration(GreenMailConfiguration.aConfig().withUser("pusher", SMTP_PASSWORD));
         greenMail.start();
-        Files.copy(TestApplication.REPOSITORY.resolve("application.properties"),
-                workingDirectory.resolve("application.properties"));
-        Path routes = Files.createDirectory(workingDirectory.resolve("routes"));
-        try (DirectoryStream<Path> flows = Files.newDirectoryStream(TestApplication.REPOSITORY.resolve("routes"),
-                "*.yaml")) {
-            for (Path flow : flows) {
-                if (!flow.getFileName().toString().equals("interfaces.camel.yaml")) {
-                    Files.copy(flow, routes.resolve(flow.getFileName()));
-                }
-            }
-        }
-        Files.writeString(routes.resolve("interfaces.camel.yaml"),
-                InterfaceYaml.file(List.of(InterfaceYaml.of("agency").set("contactNumbers", "C-1"))));
+        JarProcess.prepareWorkingDirectory(workingDirectory,
+                List.of(InterfaceYaml.of("agency").set("contactNumbers", "C-1")));
     }
 
     @AfterEach

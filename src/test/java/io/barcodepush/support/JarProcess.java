@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,28 @@ public final class JarProcess {
     /** Starts describing a run of the jar in the given working directory. */
     public static JarProcess in(Path workingDirectory) {
         return new JarProcess(workingDirectory);
+    }
+
+    /**
+     * Fills a working directory as an operator would: the repository's application.properties and YAML flows,
+     * with the given interfaces, or the repository's own interfaces file when {@code interfaces} is null.
+     */
+    public static void prepareWorkingDirectory(Path directory, List<InterfaceYaml> interfaces) throws IOException {
+        Files.copy(TestApplication.REPOSITORY.resolve("application.properties"),
+                directory.resolve("application.properties"));
+        Path routes = Files.createDirectory(directory.resolve("routes"));
+        try (DirectoryStream<Path> flows = Files.newDirectoryStream(TestApplication.REPOSITORY.resolve("routes"),
+                "*.yaml")) {
+            for (Path flow : flows) {
+                if (interfaces == null || !flow.getFileName().toString().equals("interfaces.camel.yaml")) {
+                    Files.copy(flow, routes.resolve(flow.getFileName()));
+                }
+            }
+        }
+        if (interfaces != null) {
+            Files.writeString(routes.resolve("interfaces.camel.yaml"), InterfaceYaml.file(interfaces),
+                    StandardCharsets.UTF_8);
+        }
     }
 
     /** Fails the test unless the jar was built, because these tests run it as it ships. */
