@@ -25,15 +25,20 @@ public final class BarcodePush {
     private static final Logger LOG = LoggerFactory.getLogger(BarcodePush.class);
 
     private static final String USAGE = """
-            Usage: java -jar barcode-push.jar [--once | --demo] [--config=FILE] [--routes=DIR]
+            Usage: java -jar barcode-push.jar [--once | --demo | --help] [--config=FILE] [--routes=DIR]
 
               (no mode)      run every interface on its schedule until stopped
-              --once         run every interface once and exit; status 0 only when every file was accepted
-              --demo         load sample data into an empty database, run every interface once against an
-                             embedded mail server, and write the mails to outbox/
+              --once         run every interface once and exit
+              --demo         reset the demo data (in an empty database or one holding only demo data), run every
+                             interface once against an embedded mail server, and write the mails to outbox/
               --config=FILE  properties file to read (default: application.properties)
               --routes=DIR   directory of the YAML routes (default: routes)
-              --help         print this text
+              -h, --help     print this text
+
+            Exit status: 0 every run succeeded; 1 a run failed or a file was not accepted; 2 invalid
+            configuration or an invalid interface.
+            Environment: BARCODE_PUSH_DB_URL, _DB_USER, _DB_PASSWORD, _SMTP_HOST, _SMTP_PORT, _SMTP_USER,
+            _SMTP_PASSWORD, _SMTP_TRUST_STORE_PASSWORD and _MAIL_FROM override the settings (secrets only here).
             """;
 
     private BarcodePush() {
@@ -77,8 +82,25 @@ public final class BarcodePush {
                 Map.of("camel.component.quartz.auto-start-scheduler", "false"))) {
             application.start();
             List<ExportRun> runs = application.runAllOnce();
-            return exitStatus(runs, application.catalog().problems());
+            return reportOutcome(runs, application.catalog().problems());
         }
+    }
+
+    /**
+     * Logs one closing line with the outcome of every run and interface, and returns the exit status.
+     */
+    public static int reportOutcome(List<ExportRun> runs, java.util.Collection<InvalidInterfaceException> problems) {
+        int status = exitStatus(runs, problems);
+        List<String> failed = runs.stream().filter(run -> run.getOutcome() == ExportRun.Outcome.FAILED
+                || run.getOutcome() == ExportRun.Outcome.WAITING).map(ExportRun::getInterfaceKey).toList();
+        List<String> invalid = problems.stream().map(InvalidInterfaceException::interfaceKey).toList();
+        if (status == 0) {
+            LOG.info("All {} interfaces ran; exit status 0", runs.size());
+        } else {
+            LOG.error("Exit status {}: runs that did not complete: {}; invalid interfaces, not run: {}. See the ERROR"
+                    + " lines above for each.", status, failed, invalid);
+        }
+        return status;
     }
 
     /**
@@ -115,7 +137,7 @@ public final class BarcodePush {
             Path config = Path.of("application.properties");
             Path routes = Path.of("routes");
             for (String arg : args) {
-                if (arg.equals("--once") || arg.equals("--demo") || arg.equals("--help")) {
+                if (arg.equals("--once") || arg.equals("--demo") || arg.equals("--help") || arg.equals("-h")) {
                     Mode requested = arg.equals("--once") ? Mode.ONCE : arg.equals("--demo") ? Mode.DEMO : Mode.HELP;
                     if (mode != Mode.SCHEDULED && mode != requested) {
                         throw new IllegalArgumentException("Give at most one of --once, --demo and --help.");

@@ -24,6 +24,7 @@ import io.barcodepush.Application;
 import io.barcodepush.BarcodePush;
 import io.barcodepush.Settings;
 import io.barcodepush.export.ExportRun;
+import io.barcodepush.export.InvalidInterfaceException;
 
 /**
  * The {@code --demo} mode: sample data, one run of every interface, and the mails written to {@code outbox/}.
@@ -62,14 +63,15 @@ public final class Demo {
             overrides.put("barcode-push.smtp.starttls", "false");
             overrides.put("barcode-push.smtp.user", "");
             List<ExportRun> runs;
+            List<InvalidInterfaceException> problems;
             try (Application application = Application.create(config, routes, environment, overrides)) {
                 application.start();
                 runs = application.runAllOnce();
+                problems = List.copyOf(application.catalog().problems());
             }
             List<Path> written = writeOutbox(greenMail.getReceivedMessages());
-            printSummary(out, runs, written);
-            boolean allSucceeded = runs.stream().allMatch(run -> run.getOutcome() == ExportRun.Outcome.SUCCEEDED);
-            return allSucceeded ? 0 : BarcodePush.EXIT_RUN_FAILED;
+            printSummary(out, runs, problems, written);
+            return BarcodePush.reportOutcome(runs, problems);
         } finally {
             greenMail.stop();
         }
@@ -91,7 +93,8 @@ public final class Demo {
                 continue;
             }
             String attachment = attachmentName(message);
-            String name = String.format("%03d-%s.eml", number++, attachment.replaceAll("[^A-Za-z0-9._-]", "_"));
+            String name = String.format("%03d-%s-%s.eml", number++, interfaceKey(message.getMessageID()),
+                    attachment.replaceAll("[^A-Za-z0-9._-]", "_"));
             Path file = OUTBOX.resolve(name);
             try (OutputStream stream = Files.newOutputStream(file)) {
                 message.writeTo(stream);
@@ -99,6 +102,13 @@ public final class Demo {
             written.add(file);
         }
         return written;
+    }
+
+    /** Returns the interface key that barcode-push puts in its Message-IDs ({@code <uuid.key@host>}). */
+    static String interfaceKey(String messageId) {
+        int dot = messageId == null ? -1 : messageId.indexOf('.');
+        int at = messageId == null ? -1 : messageId.lastIndexOf('@');
+        return dot > 0 && at > dot ? messageId.substring(dot + 1, at) : "mail";
     }
 
     private static String attachmentName(MimeMessage message) throws Exception {
@@ -112,7 +122,8 @@ public final class Demo {
         return "message";
     }
 
-    private static void printSummary(PrintStream out, List<ExportRun> runs, List<Path> written) throws IOException {
+    private static void printSummary(PrintStream out, List<ExportRun> runs, List<InvalidInterfaceException> problems,
+            List<Path> written) throws IOException {
         out.println();
         out.println("barcode-push demo: one run of every interface in routes/interfaces.camel.yaml");
         out.println();
@@ -120,6 +131,9 @@ public final class Demo {
         for (ExportRun run : runs) {
             out.printf("%-26s %-10s %-8d %s%n", run.getInterfaceKey(), run.getOutcome(), run.getTicketsSent(),
                     String.join(", ", run.getFilesSent()));
+        }
+        for (InvalidInterfaceException problem : problems) {
+            out.printf("%-26s %-10s %-8s %s%n", problem.interfaceKey(), "INVALID", "-", problem.getMessage());
         }
         out.println();
         out.println(written.size() + " mails delivered to the embedded mail server, saved in "

@@ -309,7 +309,7 @@ public class ExportRuns {
         if (run.newTicketsDeferred()) {
             // Not a success: the failure count and any alert stay until the pending files are accepted.
             run.end(ExportRun.Outcome.WAITING, null);
-            LOG.info("Interface {}: run ended waiting for pending files, {} files with {} tickets sent in {} ms",
+            LOG.info("Interface {}: run ended waiting for pending files, files sent: {}, tickets sent: {}, in {} ms",
                     run.getInterfaceKey(), run.getFilesSent().size(), run.getTicketsSent(), run.elapsedMillis());
             return;
         }
@@ -321,7 +321,7 @@ public class ExportRuns {
         if (run.getFilesSent().isEmpty()) {
             LOG.info("Interface {}: nothing new to send ({} ms)", run.getInterfaceKey(), run.elapsedMillis());
         } else {
-            LOG.info("Interface {}: run finished, {} files with {} tickets sent in {} ms", run.getInterfaceKey(),
+            LOG.info("Interface {}: run finished, files sent: {}, tickets sent: {}, in {} ms", run.getInterfaceKey(),
                     run.getFilesSent().size(), run.getTicketsSent(), run.elapsedMillis());
         }
     }

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -29,6 +31,8 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
 
     /** Template parameter that marks a route as an export interface. */
     private static final String KEY_PARAMETER = "key";
+    /** A template default that refers to an application.properties key, such as {@code {{barcode-push.time-zone}}}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)}}");
 
     private final Map<String, ExportInterface> valid = new LinkedHashMap<>();
     private final Map<String, InvalidInterfaceException> invalid = new LinkedHashMap<>();
@@ -71,7 +75,13 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
                         + " goes quiet for an hour in autumn. Set scheduleTimeZone to UTC to keep it regular.", key,
                         exportInterface.cron(), exportInterface.scheduleZone());
             }
-        } catch (InvalidInterfaceException e) {
+        } catch (InvalidInterfaceException invalidSetting) {
+            InvalidInterfaceException e = invalidSetting;
+            Object raw = parameters.get(invalidSetting.setting());
+            Matcher placeholder = raw == null ? null : PLACEHOLDER.matcher(raw.toString().trim());
+            if (placeholder != null && placeholder.matches()) {
+                e = invalidSetting.fromDefault(placeholder.group(1));
+            }
             invalid.put(key, e);
             route.setAutoStartup("false");
             // Camel creates the endpoints of a route that does not start, and a Quartz endpoint with a bad cron

@@ -16,6 +16,18 @@ public class InvalidInterfaceException extends ConfigurationException {
         this.setting = setting;
     }
 
+    private InvalidInterfaceException(String message, String interfaceKey, String setting) {
+        super(message);
+        this.interfaceKey = interfaceKey;
+        this.setting = setting;
+    }
+
+    /** Returns this error with a pointer to the application.properties key that supplied the bad value. */
+    public InvalidInterfaceException fromDefault(String property) {
+        return new InvalidInterfaceException(getMessage() + " The interface does not set " + setting
+                + ", so the value comes from " + property + " in application.properties.", interfaceKey, setting);
+    }
+
     public String interfaceKey() {
         return interfaceKey;
     }

@@ -338,6 +338,19 @@ class ExportRouteTest {
     }
 
     @Test
+    void badDefaultNamesPropertyKey() {
+        application = TestApplication.start(database, MAIL.getSmtp().getPort(),
+                List.of(InterfaceYaml.of("agency").set("contactNumbers", "C-1")),
+                Map.of("barcode-push.file.batch-size", "60000"));
+
+        assertThat(application.application().catalog().problems()).singleElement()
+                .satisfies(problem -> assertThat(problem.getMessage()).isEqualTo("Interface 'agency': setting"
+                        + " batchSize has the invalid value '60000'. Use a whole number of rows per file from 1 to"
+                        + " 50000. The interface does not set batchSize, so the value comes from"
+                        + " barcode-push.file.batch-size in application.properties."));
+    }
+
+    @Test
     void invalidInterfaceDoesNotStopOthers() throws Exception {
         start(InterfaceYaml.of("broken").set("contactNumbers", "C-1").set("timeZone", "Mars/Olympus"),
                 InterfaceYaml.of("agency").set("contactNumbers", "C-1"));
