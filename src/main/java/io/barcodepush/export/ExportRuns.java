@@ -343,14 +343,23 @@ public class ExportRuns {
                 + " and the next run retries them.", key, error, failure);
         if (run != null && run.connection() != null && run.window() != null) {
             try {
-                FailureCount count = ledger.failRun(run.connection(), key, error);
-                if (count.failures() >= alerts.afterFailures() && !count.alertSent()) {
-                    alerts.interfaceFailing(key, count.failures(), error);
-                    ledger.markAlertSent(run.connection(), key);
+                recordFailure(run.connection(), key, error);
+            } catch (SQLException onRunConnection) {
+                // The run's connection may be what failed (a database restart); a fresh one can still record it.
+                try (Connection fresh = dataSource.getConnection()) {
+                    recordFailure(fresh, key, error);
+                } catch (SQLException e) {
+                    LOG.warn("Interface {}: the failed run could not be recorded: {}", key, e.getMessage());
                 }
-            } catch (SQLException e) {
-                LOG.warn("Interface {}: the failed run could not be recorded: {}", key, e.getMessage());
             }
+        }
+    }
+
+    private void recordFailure(Connection connection, String key, String error) throws SQLException {
+        FailureCount count = ledger.failRun(connection, key, error);
+        if (count.failures() >= alerts.afterFailures() && !count.alertSent()) {
+            alerts.interfaceFailing(key, count.failures(), error);
+            ledger.markAlertSent(connection, key);
         }
     }
 

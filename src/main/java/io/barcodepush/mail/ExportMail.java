@@ -65,7 +65,11 @@ public class ExportMail {
         DefaultAttachment part = new DefaultAttachment(new DataHandler(attachment));
         // Base64 keeps the file's bytes exact: quoted-printable would turn its LF line ends into CRLF.
         part.setHeader("Content-Transfer-Encoding", "base64");
-        exchange.getMessage(AttachmentMessage.class).addAttachmentObject(file.fileName(), part);
+        AttachmentMessage attachmentMessage = exchange.getMessage(AttachmentMessage.class);
+        // A scheduled run's exchange (InOnly) still carries the previous file's attachment when the run sends several
+        // files, so it is cleared and each mail carries only its own file.
+        attachmentMessage.clearAttachments();
+        attachmentMessage.addAttachmentObject(file.fileName(), part);
         exchange.removeProperty(REFUSED_PROPERTY);
     }
 

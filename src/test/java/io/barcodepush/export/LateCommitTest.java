@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.barcodepush.support.Deliveries;
 import io.barcodepush.support.InterfaceYaml;
 import io.barcodepush.support.Mails;
 import io.barcodepush.support.TestApplication;
@@ -66,6 +67,10 @@ class LateCommitTest {
         assertThat(Mails.attachmentText(mails[0])).contains("B-early;", "B-between;").doesNotContain("B-late;");
         assertThat(Mails.attachmentText(mails[1])).contains("B-late;").doesNotContain("B-early;", "B-between;");
         assertThat(database.count("SELECT count(*) FROM barcode_push.export_file_ticket")).isEqualTo(3);
+        Deliveries.Counts counts = Deliveries.count(List.of("B-early", "B-late", "B-between"),
+                Deliveries.parse(mails));
+        System.out.println("LateCommitTest counts: " + counts.summary());
+        counts.assertExactly(3, 3, 0, 0, 0);
     }
 
     @Test

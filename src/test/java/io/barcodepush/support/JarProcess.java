@@ -182,6 +182,11 @@ public final class JarProcess {
             return process.isAlive();
         }
 
+        /** Waits up to the timeout for the child to exit, and returns whether it has exited. */
+        public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+            return process.waitFor(timeout, unit);
+        }
+
         /** Returns everything the child has written so far. */
         public String output() throws IOException {
             return read(outputFile);

@@ -14,12 +14,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A small SMTP server on a loopback port whose replies a test chooses: it can refuse chosen recipients or the
- * whole message with any 4xx or 5xx reply, which GreenMail cannot do.
+ * whole message with any 4xx or 5xx reply, which GreenMail cannot do. It can also hold the reply to a message's
+ * data until the test releases it, so a test can act while the client waits inside its send.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
 
@@ -27,11 +31,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public record Accepted(List<String> recipients, String data) {
     }
 
+    /** Maximum time a held reply waits for the test to release it. */
+    public static final int MAX_HOLD_SECONDS = 120;
+
     private final ServerSocket serverSocket;
     private final ExecutorService connections = Executors.newFixedThreadPool(4);
     private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
     private volatile Set<String> refusedRecipients = Set.of();
     private volatile String endOfDataReply = "250 2.0.0 Queued";
+    /** Released once per message whose data was read while replies are held. */
+    private final Semaphore heldMessages = new Semaphore(0);
+    /** Null while replies go out at once, else counted down when the test releases the held replies. */
+    private volatile CountDownLatch replyRelease;
 
     public ScriptedSmtpServer() throws IOException {
         serverSocket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -52,6 +63,28 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Sets the reply to the end of a message, for example {@code 554 5.7.1 Rejected}. */
     public void replyToData(String reply) {
         this.endOfDataReply = reply;
+    }
+
+    /**
+     * Holds the reply to the end of every message's data from now on, until {@link #releaseDataReplies()}. A held
+     * connection waits at most {@value #MAX_HOLD_SECONDS} seconds and is then dropped without a reply.
+     */
+    public void holdDataReplies() {
+        replyRelease = new CountDownLatch(1);
+    }
+
+    /** Waits until the data of one more message was read and its reply is held, and returns false on timeout. */
+    public boolean awaitHeldMessage(long timeout, TimeUnit unit) throws InterruptedException {
+        return heldMessages.tryAcquire(timeout, unit);
+    }
+
+    /** Sends the held replies and replies at once again. */
+    public void releaseDataReplies() {
+        CountDownLatch release = replyRelease;
+        replyRelease = null;
+        if (release != null) {
+            release.countDown();
+        }
     }
 
     public List<Accepted> accepted() {
@@ -98,6 +131,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 } else if (command.equals("DATA")) {
                     reply(out, "354 End data with <CR><LF>.<CR><LF>");
                     String data = readData(in);
+                    if (!awaitRelease()) {
+                        return;
+                    }
                     if (endOfDataReply.startsWith("250")) {
                         accepted.add(new Accepted(List.copyOf(recipients), data));
                     }
@@ -116,6 +152,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             // The client went quiet; drop the connection.
         } catch (IOException e) {
             // The client hung up.
+        }
+    }
+
+    /** Returns false when a held reply was not released in time or the server is closing. */
+    private boolean awaitRelease() {
+        CountDownLatch release = replyRelease;
+        if (release == null) {
+            return true;
+        }
+        heldMessages.release();
+        try {
+            return release.await(MAX_HOLD_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException closing) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

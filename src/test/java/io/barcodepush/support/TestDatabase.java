@@ -30,35 +30,52 @@ public final class TestDatabase implements AutoCloseable {
 
     private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/]*/)([A-Za-z0-9_]+)(\\?.*)?");
 
+    private final String adminUrl;
     private final String name;
     private final String url;
 
-    private TestDatabase(String name, String url) {
+    private TestDatabase(String adminUrl, String name, String url) {
+        this.adminUrl = adminUrl;
         this.name = name;
         this.url = url;
     }
 
     /** Creates an empty database with a unique name. */
     public static TestDatabase createEmpty() {
-        Matcher matcher = URL.matcher(ADMIN_URL);
+        return createEmpty(ADMIN_URL);
+    }
+
+    /**
+     * Creates an empty database with a unique name on the server of {@code adminUrl}, for example a throwaway
+     * PostgreSQL cluster of one test.
+     *
+     * @param adminUrl JDBC URL of an existing database on that server, used to create and drop the new one
+     */
+    public static TestDatabase createEmpty(String adminUrl) {
+        Matcher matcher = URL.matcher(adminUrl);
         if (!matcher.matches()) {
-            throw new IllegalStateException("BARCODE_PUSH_TEST_DB_URL must look like jdbc:postgresql://HOST:PORT/DB,"
-                    + " got " + ADMIN_URL);
+            throw new IllegalStateException("The admin URL must look like jdbc:postgresql://HOST:PORT/DB (see"
+                    + " BARCODE_PUSH_TEST_DB_URL), got " + adminUrl);
         }
         String name = "barcode_push_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection admin = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
+        try (Connection admin = DriverManager.getConnection(adminUrl, USER, PASSWORD);
                 Statement statement = admin.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot create test database on " + ADMIN_URL + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot create test database on " + adminUrl + ": " + e.getMessage(), e);
         }
         String query = matcher.group(3) == null ? "" : matcher.group(3);
-        return new TestDatabase(name, matcher.group(1) + name + query);
+        return new TestDatabase(adminUrl, name, matcher.group(1) + name + query);
     }
 
     /** Creates a database with the reference ticketing schema and its feed view. */
     public static TestDatabase createWithTicketing() {
-        TestDatabase database = createEmpty();
+        return createWithTicketing(ADMIN_URL);
+    }
+
+    /** Creates a database with the reference ticketing schema on the server of {@code adminUrl}. */
+    public static TestDatabase createWithTicketing(String adminUrl) {
+        TestDatabase database = createEmpty(adminUrl);
         database.executeScript("reference/ticketing-schema.sql");
         return database;
     }
@@ -135,7 +152,7 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        try (Connection admin = DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
+        try (Connection admin = DriverManager.getConnection(adminUrl, USER, PASSWORD);
                 Statement statement = admin.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         } catch (SQLException e) {
