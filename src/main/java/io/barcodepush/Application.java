@@ -17,6 +17,7 @@ import java.util.Properties;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.dsl.support.SourceLoader;
 import org.apache.camel.main.BaseMainSupport;
@@ -193,7 +194,8 @@ public final class Application implements AutoCloseable {
      *                  false to run exactly as the schedule does
      */
     public ExportRun run(String interfaceKey, boolean immediate) {
-        Exchange exchange = producer.request("direct:export-run", e -> {
+        // InOnly, as the Quartz trigger sends it, so an immediate run behaves exactly like a scheduled one.
+        Exchange exchange = producer.send("direct:export-run", ExchangePattern.InOnly, e -> {
             e.getMessage().setHeader(ExportRuns.INTERFACE_KEY_HEADER, interfaceKey);
             e.getMessage().setHeader(ExportRuns.IMMEDIATE_HEADER, immediate);
         });
