@@ -177,6 +177,10 @@ class ClusterFailoverIT {
         Map<String, Integer> counts = barcodeCounts();
         Map<String, Integer> duplicates = new TreeMap<>(counts);
         duplicates.values().removeIf(count -> count == 1);
+        long lost = inserted.stream().filter(barcode -> !counts.containsKey(barcode)).count();
+        System.out.println("ClusterFailoverIT counts: created=" + inserted.size() + " delivered="
+                + (inserted.size() - lost) + " lost=" + lost + " duplicated=" + duplicates.size() + " mails="
+                + greenMail.getReceivedMessages().length);
         assertThat(duplicates).as("barcodes mailed more than once").isEmpty();
         assertThat(counts.keySet()).as("barcodes mailed").containsExactlyInAnyOrderElementsOf(inserted);
 
