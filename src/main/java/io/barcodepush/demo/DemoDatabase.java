@@ -61,7 +61,7 @@ final class DemoDatabase {
     }
 
     /**
-     * Refuses a database that holds anything but the demo's own data, so the demo never wipes a real one.
+     * Rejects a database that contains anything but the demo's own data, so the demo never wipes a real one.
      */
     static void checkOnlyDemoData(Connection connection, String url) throws SQLException {
         List<String> foreign = new ArrayList<>();
@@ -88,7 +88,7 @@ final class DemoDatabase {
         if (!foreign.isEmpty() || (hasTicketing && !MARKER.equals(comment))) {
             String examples = foreign.isEmpty() ? "schema ticketing" : String.join(", ", foreign.subList(0,
                     Math.min(5, foreign.size())));
-            throw new ConfigurationException("The demo refuses to reset " + url + " because it holds data the demo"
+            throw new ConfigurationException("The demo does not reset " + url + " because it contains data the demo"
                     + " did not create (" + examples + "). Point BARCODE_PUSH_DB_URL at an empty database, for"
                     + " example jdbc:postgresql://localhost:5432/barcode_push_demo.");
         }
@@ -97,7 +97,7 @@ final class DemoDatabase {
                         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'barcode_push'")) {
             rows.next();
             if (rows.getInt(1) > 0 && !hasTicketing) {
-                throw new ConfigurationException("The demo refuses to reset " + url + " because it holds a"
+                throw new ConfigurationException("The demo does not reset " + url + " because it contains a"
                         + " barcode_push schema without demo data. Point BARCODE_PUSH_DB_URL at an empty database.");
             }
         }

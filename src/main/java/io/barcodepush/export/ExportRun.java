@@ -15,8 +15,8 @@ public class ExportRun {
     public static final String PROPERTY = "exportRun";
 
     /**
-     * How a run ended. WAITING: pending files wait for their back-off, so the run sent what was due and left the
-     * new tickets for later; it is neither a success nor a failure.
+     * How a run ended. WAITING means that pending files wait for their back-off, so the run sent what was due and
+     * left the new tickets for later. It is neither a success nor a failure.
      */
     public enum Outcome { RUNNING, SUCCEEDED, WAITING, FAILED, BUSY }
 

@@ -327,8 +327,8 @@ public class ExportRuns {
     }
 
     /**
-     * Records a failed run and logs it at ERROR. Nothing is lost: unsent tickets and pending files are taken by
-     * the next run.
+     * Records a failed run and logs it at ERROR. Its pending files and unsent tickets stay in the ledger and the
+     * feed, so the next run takes them up.
      */
     public void fail(Exchange exchange) {
         Throwable failure = caught(exchange);

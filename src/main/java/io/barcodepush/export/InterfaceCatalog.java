@@ -85,7 +85,7 @@ public class InterfaceCatalog extends ModelLifecycleStrategySupport implements C
             invalid.put(key, e);
             route.setAutoStartup("false");
             // Camel creates the endpoints of a route that does not start, and a Quartz endpoint with a bad cron
-            // would fail the whole context; a direct endpoint that nothing calls keeps the route inert.
+            // would fail the whole context. A direct endpoint that nothing calls keeps the route inert.
             route.getInput().setUri("direct:invalid-interface-" + route.getRouteId());
             LOG.error("{} The interface does not run until this is fixed.", e.getMessage());
         }

@@ -47,8 +47,8 @@ public class ExportLedger {
             RETURNING now(), first_started_at, scanned_until""";
     private static final String SELECT_MAPPINGS = """
             SELECT mapping_type, mapping_value, active FROM barcode_push.interface_mapping WHERE interface_key = ?""";
-    // The interface's first mappings count from its date-from; a mapping added later, or removed and added
-    // back, counts from the moment this instance first saw it.
+    // The interface's first mappings count from its date-from. A mapping added later, or removed and added
+    // back, counts from the moment an instance first saw it.
     private static final String INSERT_MAPPING = """
             INSERT INTO barcode_push.interface_mapping
                 (interface_key, mapping_type, mapping_value, first_seen_at, counts_from, active)

@@ -74,8 +74,8 @@ public class ExportMail {
     }
 
     /**
-     * Returns the refused recipients when the failure means the server accepted the mail for some recipients and
-     * refused the others; such a mail counts as sent. Returns null for any other failure.
+     * Returns the refused recipients when the server accepted the mail for some recipients and refused the others.
+     * Such a mail counts as sent. Returns null for any other failure.
      */
     public String refusedRecipientsOfPartialDelivery(Throwable failure) {
         SendFailedException sendFailed = sendFailure(failure);

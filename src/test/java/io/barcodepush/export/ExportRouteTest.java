@@ -321,7 +321,7 @@ class ExportRouteTest {
     }
 
     @Test
-    void badCronAndMissingRecipientsDoNotStopOthers() throws Exception {
+    void invalidParametersDoNotStopOthers() throws Exception {
         start(InterfaceYaml.of("bad-cron").set("contactNumbers", "C-1").set("cron", "0 0/15 * * *"),
                 InterfaceYaml.of("no-recipients").set("contactNumbers", "C-1").set("recipients", null),
                 InterfaceYaml.of("agency").set("contactNumbers", "C-1"));

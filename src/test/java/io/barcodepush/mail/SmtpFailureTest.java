@@ -142,7 +142,7 @@ class SmtpFailureTest {
     }
 
     @Test
-    void crashBetweenRecordAndSendSendsSameFileOnce() throws Exception {
+    void crashAfterRecordResendsSameFile() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
             application = TestApplication.start(database, server.port(), List.of(AGENCY),
                     Map.of("barcode-push.fault-injection", "fail-after-record"));

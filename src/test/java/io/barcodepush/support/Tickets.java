@@ -10,7 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Inserts tickets into the reference ticketing schema, one order per ticket unless told otherwise.
+ * Inserts tickets into the reference ticketing schema, one order per ticket unless a file number is given.
  */
 public final class Tickets {
 
