@@ -36,6 +36,7 @@ import io.barcodepush.export.FaultInjection;
 import io.barcodepush.export.InterfaceCatalog;
 import io.barcodepush.export.RetryPolicy;
 import io.barcodepush.ledger.ExportLedger;
+import io.barcodepush.ledger.InterfaceLedger;
 import io.barcodepush.mail.ExportMail;
 import io.barcodepush.mail.SmtpAuthenticator;
 import io.barcodepush.mail.SmtpTrust;
@@ -51,7 +52,7 @@ public final class Application implements AutoCloseable {
     private final InterfaceCatalog catalog = new InterfaceCatalog();
     private final Main main = new Main();
     private final Alerts alerts;
-    private final ExportLedger ledger = new ExportLedger();
+    private final InterfaceLedger interfaceLedger = new InterfaceLedger();
     private ProducerTemplate producer;
 
     private Application(Settings settings, HikariDataSource dataSource) {
@@ -125,7 +126,7 @@ public final class Application implements AutoCloseable {
         RetryPolicy retry = new RetryPolicy(settings.getInt("barcode-push.retry.max-attempts", 5),
                 settings.getDuration("barcode-push.retry.initial-delay", Duration.ofMinutes(15)),
                 settings.getDuration("barcode-push.retry.max-delay", Duration.ofHours(2)));
-        ExportRuns runs = new ExportRuns(dataSource, ledger, catalog, mail,
+        ExportRuns runs = new ExportRuns(dataSource, new ExportLedger(), interfaceLedger, catalog, mail,
                 settings.getDuration("barcode-push.late-commit-window", Duration.ofHours(2)), retry, alerts,
                 FaultInjection.parse(settings.get("barcode-push.fault-injection", "none")));
         // Camel 4.17 reads route files in the JVM's default charset; operators' YAML is UTF-8 everywhere.
@@ -168,7 +169,7 @@ public final class Application implements AutoCloseable {
     private void registerInterfaces() {
         try (Connection connection = dataSource.getConnection()) {
             for (ExportInterface exportInterface : catalog.validInterfaces()) {
-                ledger.register(connection, exportInterface);
+                interfaceLedger.register(connection, exportInterface);
             }
         } catch (SQLException e) {
             throw new ConfigurationException("Cannot record the interfaces in schema barcode_push: " + e.getMessage()

@@ -5,7 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.barcodepush.ledger.ExportLedger.RunWindow;
+import io.barcodepush.ledger.InterfaceLedger.RunWindow;
 
 /**
  * The state of one run of one interface, carried in the exchange property {@value #PROPERTY}.

@@ -25,7 +25,8 @@ import io.barcodepush.ledger.ExportFile;
 import io.barcodepush.ledger.ExportLedger;
 import io.barcodepush.alert.Alerts;
 import io.barcodepush.db.RunConnections;
-import io.barcodepush.ledger.ExportLedger.FailureCount;
+import io.barcodepush.ledger.InterfaceLedger;
+import io.barcodepush.ledger.InterfaceLedger.FailureCount;
 import io.barcodepush.ledger.ExportLedger.PendingFile;
 import io.barcodepush.ledger.ExportLedger.RejectedRow;
 import io.barcodepush.ledger.FileNames;
@@ -54,6 +55,7 @@ public class ExportRuns {
 
     private final DataSource dataSource;
     private final ExportLedger ledger;
+    private final InterfaceLedger interfaces;
     private final InterfaceCatalog catalog;
     private final ExportMail mail;
     private final Duration lateCommitWindow;
@@ -63,10 +65,11 @@ public class ExportRuns {
     /** Interfaces whose end was logged by this instance, so the line appears once and not every run. */
     private final Set<String> endedInterfaces = ConcurrentHashMap.newKeySet();
 
-    public ExportRuns(DataSource dataSource, ExportLedger ledger, InterfaceCatalog catalog, ExportMail mail,
-            Duration lateCommitWindow, RetryPolicy retry, Alerts alerts, FaultInjection fault) {
+    public ExportRuns(DataSource dataSource, ExportLedger ledger, InterfaceLedger interfaces, InterfaceCatalog catalog,
+            ExportMail mail, Duration lateCommitWindow, RetryPolicy retry, Alerts alerts, FaultInjection fault) {
         this.dataSource = dataSource;
         this.ledger = ledger;
+        this.interfaces = interfaces;
         this.catalog = catalog;
         this.mail = mail;
         this.lateCommitWindow = lateCommitWindow;
@@ -95,13 +98,13 @@ public class ExportRuns {
             }
         });
 
-        if (!ledger.tryLock(connection, key)) {
+        if (!interfaces.tryLock(connection, key)) {
             run.end(ExportRun.Outcome.BUSY, null);
             LOG.info("Interface {} is busy: another run holds its lock, so this run does nothing", key);
             return;
         }
         run.lockAcquired();
-        run.attach(connection, ledger.startRun(connection, run.getExportInterface(), lateCommitWindow));
+        run.attach(connection, interfaces.startRun(connection, run.getExportInterface(), lateCommitWindow));
         LOG.debug("Run of interface {} started; scanning the feed from {}", key, run.window().scanFrom());
     }
 
@@ -313,7 +316,7 @@ public class ExportRuns {
                     run.getInterfaceKey(), run.getFilesSent().size(), run.getTicketsSent(), run.elapsedMillis());
             return;
         }
-        boolean alertWasOut = ledger.finishRun(run.connection(), run.getInterfaceKey(), run.window().runStartedAt());
+        boolean alertWasOut = interfaces.finishRun(run.connection(), run.getInterfaceKey(), run.window().runStartedAt());
         run.end(ExportRun.Outcome.SUCCEEDED, null);
         if (alertWasOut) {
             alerts.recovered(run.getInterfaceKey());
@@ -356,10 +359,10 @@ public class ExportRuns {
     }
 
     private void recordFailure(Connection connection, String key, String error) throws SQLException {
-        FailureCount count = ledger.failRun(connection, key, error);
+        FailureCount count = interfaces.failRun(connection, key, error);
         if (count.failures() >= alerts.afterFailures() && !count.alertSent()) {
             alerts.interfaceFailing(key, count.failures(), error);
-            ledger.markAlertSent(connection, key);
+            interfaces.markAlertSent(connection, key);
         }
     }
 
@@ -415,7 +418,7 @@ public class ExportRuns {
         }
         try {
             if (run.lockHeld()) {
-                ledger.unlock(connection, run.getInterfaceKey());
+                interfaces.unlock(connection, run.getInterfaceKey());
             }
             connection.close();
         } catch (SQLException e) {
