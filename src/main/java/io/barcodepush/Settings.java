@@ -95,7 +95,7 @@ public final class Settings {
         return values;
     }
 
-    /** All values, for handing to Camel's property placeholders. */
+    /** Returns all values, for Camel's property placeholders. */
     public Map<String, String> asMap() {
         return Map.copyOf(values);
     }

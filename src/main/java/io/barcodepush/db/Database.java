@@ -35,8 +35,9 @@ public final class Database {
     private static final Set<String> PERMANENT_STATES = Set.of("3D000", "28000", "28P01");
 
     /**
-     * Opens the pool and checks that the database answers. An unreachable server is retried with back-off for
-     * {@code barcode-push.db.startup-timeout}; a missing database or rejected credentials fail start-up at once.
+     * Opens the pool and checks that the database accepts a connection. An unreachable server is retried with
+     * back-off for {@code barcode-push.db.startup-timeout}; a missing database or rejected credentials fail start-up
+     * at once.
      */
     public static HikariDataSource open(Settings settings) {
         Duration budget = settings.getDuration("barcode-push.db.startup-timeout", Duration.ofMinutes(1));
@@ -103,7 +104,8 @@ public final class Database {
         } catch (HikariPool.PoolInitializationException | SQLException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new ConfigurationException("Cannot connect to the database at " + url + " as user "
-                    + config.getUsername() + ": " + withoutFinalPeriod(cause.getMessage()) + ". Check that PostgreSQL is running and"
+                    + config.getUsername() + ": " + withoutFinalPeriod(cause.getMessage())
+                    + ". Check that PostgreSQL is running and"
                     + " that barcode-push.db.url (or BARCODE_PUSH_DB_URL), the user and BARCODE_PUSH_DB_PASSWORD"
                     + " are right.", e);
         }

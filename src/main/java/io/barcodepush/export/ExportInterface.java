@@ -50,7 +50,7 @@ public record ExportInterface(
         Optional<OffsetDateTime> dateFrom,
         Optional<OffsetDateTime> endTime) {
 
-    /** Largest accepted batch size; a run holds one file's rows in memory. */
+    /** Largest accepted batch size, because a run keeps one file's rows in memory. */
     public static final int MAX_BATCH_SIZE = 50_000;
 
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -150,8 +150,8 @@ public record ExportInterface(
     }
 
     /**
-     * Whether the cron fires more than once an hour in a zone with daylight saving time. Quartz evaluates such a
-     * cron in wall-clock time, so it goes quiet for the hour that repeats in autumn.
+     * Returns whether the cron fires more than once an hour in a zone with daylight saving time. Quartz
+     * evaluates such a cron in wall-clock time, so it goes quiet for the hour that repeats in autumn.
      */
     public boolean cronSkipsRepeatedHour() {
         String[] fields = cron.trim().split("\\s+");

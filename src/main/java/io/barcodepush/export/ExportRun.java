@@ -41,7 +41,7 @@ public class ExportRun {
         this.immediate = immediate;
     }
 
-    /** Whether an operator asked for this run, so pending files go now whatever their back-off. */
+    /** Returns whether an operator requested this run, so pending files go now whatever their back-off. */
     public boolean isImmediate() {
         return immediate;
     }
@@ -54,7 +54,7 @@ public class ExportRun {
         return exportInterface.key();
     }
 
-    /** The connection that holds the interface's lock and does the run's bookkeeping. */
+    /** Returns the connection that has the interface's lock and does the run's bookkeeping. */
     Connection connection() {
         return connection;
     }
@@ -89,7 +89,7 @@ public class ExportRun {
         this.afterTicketId = ticketId;
     }
 
-    /** Whether the last page was full, so the feed may hold more new tickets. */
+    /** Returns whether the last page was full, so the feed may contain more new tickets. */
     public boolean isMorePages() {
         return morePages;
     }
@@ -102,7 +102,7 @@ public class ExportRun {
         this.newTicketsDeferred = true;
     }
 
-    /** Whether the run left new tickets for a later run because pending files wait for their back-off. */
+    /** Returns whether the run left new tickets for a later run because pending files wait for their back-off. */
     boolean newTicketsDeferred() {
         return newTicketsDeferred;
     }

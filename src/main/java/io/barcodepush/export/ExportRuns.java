@@ -181,26 +181,31 @@ public class ExportRuns {
         List<TicketRef> tickets = new ArrayList<>();
         List<RejectedRow> unusable = new ArrayList<>();
         for (Map<String, Object> row : rows) {
+            long ticketId = TicketRows.ticketId(row);
+            OffsetDateTime createdAt = TicketRows.createdAt(row);
             String reason = TicketRows.unusableReason(row);
             if (reason != null) {
-                unusable.add(new RejectedRow(TicketRows.ticketId(row), TicketRows.createdAt(row), reason));
+                unusable.add(new RejectedRow(ticketId, createdAt, reason));
                 continue;
             }
-            OffsetDateTime createdAt = TicketRows.createdAt(row);
-            if (run.window().scanFrom().isPresent() && createdAt.isBefore(run.window().scanFrom().get())) {
-                LOG.error("Interface {}: ticket {} was created at {} but committed more than the late-commit window"
-                        + " ({}) later. It is sent now; raise barcode-push.late-commit-window above the longest"
-                        + " ticket transaction, or tickets that commit even later can be missed.",
-                        run.getInterfaceKey(), TicketRows.ticketId(row), createdAt, lateCommitWindow);
-            }
+            reportIfCommittedTooLate(run, ticketId, createdAt);
             TicketRows.formatOrderDate(row, run.getExportInterface().timeZone());
             usable.add(row);
-            tickets.add(new TicketRef(TicketRows.ticketId(row), TicketRows.ticketState(row),
-                    TicketRows.createdAt(row)));
+            tickets.add(new TicketRef(ticketId, TicketRows.ticketState(row), createdAt));
         }
         exchange.getMessage().setBody(usable);
         exchange.setProperty(PAGE_TICKETS_PROPERTY, tickets);
         exchange.setProperty(UNUSABLE_ROWS_PROPERTY, unusable);
+    }
+
+    /** Logs at ERROR a ticket older than the scan's nominal start, which committed later than the window. */
+    private void reportIfCommittedTooLate(ExportRun run, long ticketId, OffsetDateTime createdAt) {
+        if (run.window().scanFrom().isPresent() && createdAt.isBefore(run.window().scanFrom().get())) {
+            LOG.error("Interface {}: ticket {} was created at {} but committed more than the late-commit window"
+                    + " ({}) later. It is sent now; raise barcode-push.late-commit-window above the longest"
+                    + " ticket transaction, or tickets that commit even later can be missed.",
+                    run.getInterfaceKey(), ticketId, createdAt, lateCommitWindow);
+        }
     }
 
     /**
@@ -280,30 +285,37 @@ public class ExportRuns {
             exchange.setProperty(ExportMail.REFUSED_PROPERTY, refused);
             return;
         }
+        recordFailedAttempt(run, file, failure);
+
+        if (failure instanceof Exception exception) {
+            throw exception;
+        }
+        throw new IllegalStateException(failure);
+    }
+
+    /** Counts a failed attempt on the file, marking it FAILED when the refusal is permanent or the last allowed. */
+    private void recordFailedAttempt(ExportRun run, ExportFile file, Throwable failure) {
         int attempts = file.attempts() + 1;
+        String error = describe(failure);
         boolean permanent = SmtpFailures.isPermanent(failure);
         // Only refusals count toward the limit. A server that cannot be reached or rejects the login is fixed
         // outside the product, and its files keep waiting for it instead of failing after a long outage.
         int limit = SmtpFailures.replyCode(failure) > 0 ? retry.maxAttempts() : Integer.MAX_VALUE;
         Duration delay = retry.delayAfter(attempts);
+
         boolean failed = false;
         try {
-            failed = ledger.markSendFailed(run.connection(), file.fileId(), describe(failure), permanent, limit,
-                    delay);
+            failed = ledger.markSendFailed(run.connection(), file.fileId(), error, permanent, limit, delay);
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
         if (failed) {
-            alerts.fileFailed(run.getInterfaceKey(), file.fileName(), attempts, describe(failure));
+            alerts.fileFailed(run.getInterfaceKey(), file.fileName(), attempts, error);
         } else {
             LOG.warn("Interface {}: file {} was not accepted by the SMTP server (attempt {}): {}. It stays pending"
                     + " and is sent again, unchanged, in {} or later.", run.getInterfaceKey(), file.fileName(),
-                    attempts, describe(failure), delay);
+                    attempts, error, delay);
         }
-        if (failure instanceof Exception exception) {
-            throw exception;
-        }
-        throw new IllegalStateException(failure);
     }
 
     /** Records a run that read the whole feed and sent every file. */
@@ -316,7 +328,8 @@ public class ExportRuns {
                     run.getInterfaceKey(), run.getFilesSent().size(), run.getTicketsSent(), run.elapsedMillis());
             return;
         }
-        boolean alertWasOut = interfaces.finishRun(run.connection(), run.getInterfaceKey(), run.window().runStartedAt());
+        boolean alertWasOut = interfaces.finishRun(run.connection(), run.getInterfaceKey(),
+                run.window().runStartedAt());
         run.end(ExportRun.Outcome.SUCCEEDED, null);
         if (alertWasOut) {
             alerts.recovered(run.getInterfaceKey());
@@ -367,8 +380,8 @@ public class ExportRuns {
     }
 
     /**
-     * Whether nothing created before the interface's end time can still arrive: a full scan started after the end
-     * time plus the late-commit window.
+     * Returns whether nothing created before the interface's end time can still arrive, because a full scan started
+     * after the end time plus the late-commit window.
      */
     private static boolean hasEnded(ExportRun run) {
         return run.getExportInterface().endTime()

@@ -266,7 +266,7 @@ public class InterfaceLedger {
     }
 
     /**
-     * Where a run reads the feed from.
+     * The part of the feed a run reads.
      *
      * @param runStartedAt the database's time at the run's start
      * @param dateFrom     tickets created before this are never sent

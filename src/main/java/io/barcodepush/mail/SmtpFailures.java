@@ -32,7 +32,7 @@ public final class SmtpFailures {
     }
 
     /**
-     * Whether the server refused the mail for good (a 5xx reply), so sending the same file again cannot help.
+     * Returns whether the server rejected the mail for good (a 5xx reply), so sending the same file again cannot help.
      * Authentication failures and unreachable servers are not permanent: they are fixed outside the product.
      */
     public static boolean isPermanent(Throwable failure) {
